@@ -1,0 +1,37 @@
+# The two commands of the quick start: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: demo test install install-test serve migrate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TSTAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(STAMP)
+install-test: $(TSTAMP)
+
+## demo: install, migrate the embedded SQLite database, load the sample course and demo accounts, serve
+demo: $(STAMP)
+	$(BIN)/lms demo
+
+## test: install the test extras and run the whole suite
+test: $(TSTAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(TSTAMP)
+	$(BIN)/python bench/http_bench.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

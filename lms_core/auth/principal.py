@@ -1,0 +1,98 @@
+"""Who is calling: the user, the institution they act in, their roles and permissions.
+
+Loaded once per request by the auth middleware and cached briefly per (user, institution), so
+the hot read paths cost no extra query. A change of roles is seen at once on the worker that made
+it (``forget``) and within ``TTL_SECONDS`` on the others.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from lms_core.models import Membership, User
+
+TTL_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    login: str
+    full_name: str
+    locale: str
+    institution_id: int | None
+    institution_ids: tuple[int, ...]
+    roles: frozenset[str]
+    permissions: frozenset[str]
+    unit_id: int | None
+    via: str = "session"
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+class PrincipalLoader:
+    def __init__(self, role_permissions: dict[str, frozenset[str]]) -> None:
+        self.role_permissions = role_permissions
+        self._cache: dict[tuple[int, int | None, str], tuple[float, Principal | None]] = {}
+
+    def forget(self, user_id: int | None = None) -> None:
+        if user_id is None:
+            self._cache.clear()
+            return
+        for key in [k for k in self._cache if k[0] == user_id]:
+            del self._cache[key]
+
+    async def load(self, user_id: int, institution_id: int | None, via: str) -> Principal | None:
+        key = (user_id, institution_id, via)
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        principal = await self._load(user_id, institution_id, via)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[key] = (now + TTL_SECONDS, principal)
+        return principal
+
+    async def _load(self, user_id: int, institution_id: int | None, via: str) -> Principal | None:
+        user = (
+            await User.filter(id=user_id, is_active=True)
+            .values("id", "login", "full_name", "locale", "unit_id")
+        )
+        if not user:
+            return None
+        u = user[0]
+        rows = await Membership.filter(user_id=user_id).values_list("institution_id", "role")
+        institutions = tuple(sorted({r[0] for r in rows}))
+        if institution_id is None or institution_id not in institutions:
+            institution_id = institutions[0] if institutions else None
+        roles = frozenset(str(getattr(r[1], "value", r[1])) for r in rows if r[0] == institution_id)
+        perms: set[str] = set()
+        for role in roles:
+            perms |= self.role_permissions.get(role, frozenset())
+        return Principal(
+            user_id=u["id"],
+            login=u["login"],
+            full_name=u["full_name"],
+            locale=u["locale"] or "vi",
+            institution_id=institution_id,
+            institution_ids=institutions,
+            roles=roles,
+            permissions=frozenset(perms),
+            unit_id=u["unit_id"],
+            via=via,
+        )
+
+
+def role_permission_map(permissions: dict[str, object]) -> dict[str, frozenset[str]]:
+    """Invert the registered permissions (name -> default roles) into role -> permission names."""
+    out: dict[str, set[str]] = {}
+    for name, perm in permissions.items():
+        for role in getattr(perm, "roles", ()):
+            out.setdefault(role, set()).add(name)
+    return {role: frozenset(names) for role, names in out.items()}

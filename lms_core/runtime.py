@@ -1,0 +1,30 @@
+"""The objects one running app shares: settings, plugins, broker, templates, principal cache.
+
+Stored on ``app.state.lms``; handlers reach it through ``runtime(request)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import HTTPConnection
+
+from lms_core.auth.principal import PrincipalLoader
+from lms_core.broker import Broker
+from lms_core.plugins import PluginManager
+from lms_core.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    plugins: PluginManager
+    broker: Broker
+    principals: PrincipalLoader
+    templates: Any = None
+    db_ready: bool = False
+
+
+def runtime(conn: HTTPConnection) -> Runtime:
+    return conn.app.state.lms

@@ -1,0 +1,1 @@
+"""Service functions: the business rules, called by thin HTTP handlers and the CLI."""

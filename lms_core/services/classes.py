@@ -1,0 +1,101 @@
+"""Which classes a caller may see, and class creation. Visibility is decided here, once."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from lms_core.auth.principal import Principal
+from lms_core.http.problems import Problem
+from lms_core.models import ClassLecturer, Course, CourseClass, Enrolment, EnrolmentStatus, Membership
+
+CLASS_FIELDS = ("id", "code", "title", "course_id", "starts_on", "ends_on", "location",
+                "delivery_mode", "capacity", "self_enrol", "status", "schedule")
+
+
+def visible_classes(p: Principal):
+    """Admins, planners and supervisors (who nominate) see every class of the institution;
+    lecturers see the classes they teach; trainees their own classes and the open ones."""
+    qs = CourseClass.filter(institution_id=p.institution_id)
+    if p.has_role("admin", "planner", "supervisor"):
+        return qs
+    cond = Q(enrolments__user_id=p.user_id) & ~Q(enrolments__status=EnrolmentStatus.WITHDRAWN)
+    if p.has_role("lecturer"):
+        cond |= Q(lecturer_links__user_id=p.user_id)
+    if p.has_role("trainee"):
+        cond |= Q(self_enrol=True)
+    return qs.filter(cond).distinct()
+
+
+async def get_visible_class(p: Principal, class_id: int) -> CourseClass:
+    klass = await visible_classes(p).filter(id=class_id).first()
+    if klass is None:
+        raise Problem(404, "Không tìm thấy lớp học.", "Class not found.")
+    return klass
+
+
+async def my_classes(p: Principal) -> list[dict[str, Any]]:
+    """Classes the caller learns in or teaches, newest first: the home page and a hot path,
+    so it reads plain rows in three queries whatever the number of classes."""
+    if p.institution_id is None:
+        return []
+    learning = dict(await Enrolment.filter(
+        user_id=p.user_id, klass__institution_id=p.institution_id,
+    ).exclude(status=EnrolmentStatus.WITHDRAWN).values_list("klass_id", "status"))
+    teaching = set(await ClassLecturer.filter(
+        user_id=p.user_id, klass__institution_id=p.institution_id,
+    ).values_list("klass_id", flat=True))
+    ids = set(learning) | teaching
+    if not ids:
+        return []
+    rows = await CourseClass.filter(id__in=ids).order_by("-starts_on", "-id").values(
+        *CLASS_FIELDS, "course__title", "course__code")
+    for row in rows:
+        status = learning.get(row["id"])
+        row["my_enrolment"] = getattr(status, "value", status)
+        row["i_teach"] = row["id"] in teaching
+    return [class_dict(r) for r in rows]
+
+
+def class_dict(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: row.get(k) for k in CLASS_FIELDS}
+    for key in ("delivery_mode", "status"):
+        out[key] = getattr(out[key], "value", out[key])
+    if "course__title" in row:
+        out["course"] = {"id": row["course_id"], "code": row["course__code"],
+                         "title": row["course__title"]}
+    for key in ("my_enrolment", "i_teach", "seats_taken"):
+        if key in row:
+            out[key] = row[key]
+    return out
+
+
+async def create_class(institution_id: int, *, course_id: int, code: str, title: str,
+                       starts_on: date | None, ends_on: date | None, delivery_mode: str,
+                       capacity: int, self_enrol: bool, location: str,
+                       schedule: list[dict[str, Any]], lecturer_ids: list[int]) -> CourseClass:
+    if not await Course.filter(id=course_id, institution_id=institution_id).exists():
+        raise Problem(422, "Khoá học không tồn tại.", "Course not found.", field="course_id")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise Problem(422, "Ngày kết thúc phải sau ngày bắt đầu.",
+                      "The end date must not be before the start date.")
+    lecturers = set(await Membership.filter(
+        institution_id=institution_id, role="lecturer", user_id__in=lecturer_ids,
+    ).values_list("user_id", flat=True))
+    missing = set(lecturer_ids) - lecturers
+    if missing:
+        raise Problem(422, f"Không phải giảng viên của đơn vị: {sorted(missing)}.",
+                      f"Not lecturers of this institution: {sorted(missing)}.")
+    async with in_transaction():
+        if await CourseClass.filter(institution_id=institution_id, code=code).exists():
+            raise Problem(409, f"Mã lớp {code} đã có.", f"Class code {code} already exists.")
+        klass = await CourseClass.create(
+            institution_id=institution_id, course_id=course_id, code=code, title=title,
+            starts_on=starts_on, ends_on=ends_on, delivery_mode=delivery_mode,
+            capacity=capacity, self_enrol=self_enrol, location=location, schedule=schedule)
+        for uid in sorted(lecturers):
+            await ClassLecturer.create(klass=klass, user_id=uid)
+    return klass

@@ -1,0 +1,91 @@
+"""The course catalogue and course import (upsert that keeps trainees' progress)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from lms_core.http.problems import Problem
+from lms_core.models import Course, CourseModule
+from lms_core.text import fold
+
+COURSE_FIELDS = ("id", "code", "version", "title", "title_en", "description", "description_en",
+                 "competencies", "duration_hours")
+
+
+async def catalogue(institution_id: int, q: str = "", limit: int = 50,
+                    offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """Published courses, searched without diacritics and ordered by folded title."""
+    qs = Course.filter(institution_id=institution_id, is_published=True)
+    for word in fold(q).split():
+        qs = qs.filter(Q(title_key__contains=word) | Q(code__icontains=word))
+    total = await qs.count()
+    rows = await qs.order_by("title_key", "id").offset(offset).limit(limit).values(*COURSE_FIELDS)
+    return total, rows
+
+
+async def get_course(institution_id: int, course_id: int) -> Course:
+    course = await Course.get_or_none(id=course_id, institution_id=institution_id)
+    if course is None:
+        raise Problem(404, "Không tìm thấy khoá học.", "Course not found.")
+    return course
+
+
+async def course_modules(course_id: int, active_only: bool = True) -> list[CourseModule]:
+    qs = CourseModule.filter(course_id=course_id)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return await qs.order_by("position")
+
+
+async def upsert_course(institution_id: int, parsed: Any, source: str) -> tuple[Course, str]:
+    """Create the course or update it to ``parsed.version``. Modules are matched by key, so a
+    lesson edited in a new version keeps its progress rows; dropped modules are deactivated.
+    Returns the course and what happened: created, updated or unchanged."""
+    async with in_transaction():
+        course = await Course.select_for_update().get_or_none(
+            institution_id=institution_id, code=parsed.code)
+        fields = dict(
+            version=parsed.version, title=parsed.title, title_en=parsed.title_en or "",
+            title_key=fold(parsed.title), description=parsed.description or "",
+            description_en=parsed.description_en or "",
+            competencies=list(parsed.competencies), duration_hours=parsed.duration_hours or 0,
+            source=source,
+        )
+        if course is None:
+            course = await Course.create(institution_id=institution_id, code=parsed.code, **fields)
+            outcome = "created"
+        else:
+            if parsed.version < course.version:
+                raise Problem(409, f"Phiên bản {parsed.version} cũ hơn phiên bản đang dùng "
+                              f"({course.version}).", f"Version {parsed.version} is older than "
+                              f"the installed version {course.version}.")
+            outcome = "updated" if parsed.version > course.version else "unchanged"
+            if outcome == "unchanged" and course.source == source:
+                return course, outcome
+            for key, value in fields.items():
+                setattr(course, key, value)
+            await course.save()
+            outcome = "updated"
+        existing = {m.key: m for m in await CourseModule.filter(course=course)}
+        seen = set()
+        for m in parsed.modules:
+            seen.add(m.key)
+            values = dict(type=m.type, title=m.title, title_en=m.title_en or "",
+                          position=m.position, body_html=m.body_html, data=dict(m.data),
+                          competencies=list(m.competencies), minutes=m.minutes or 0,
+                          is_active=True)
+            row = existing.get(m.key)
+            if row is None:
+                await CourseModule.create(course=course, key=m.key, **values)
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+                await row.save()
+        for key, row in existing.items():
+            if key not in seen and row.is_active:
+                row.is_active = False
+                await row.save(update_fields=["is_active"])
+    return course, outcome

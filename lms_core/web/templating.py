@@ -1,0 +1,53 @@
+"""Jinja2 set-up: the core's templates in frontend/templates, then each plugin's folders;
+``_`` and ``ngettext`` are bound per request to the caller's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from lms_core.auth.csrf import ensure_token
+from lms_core.http.problems import request_locale
+from lms_core.i18n import CORE_LOCALE_DIR, Catalogues
+from lms_core.plugins import PluginManager
+
+
+def build_templates(core_dir: Path, plugins: PluginManager) -> Jinja2Templates:
+    dirs = [core_dir, *plugins.registry.template_dirs]
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in dirs])
+    env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(default=True),
+                             trim_blocks=True, lstrip_blocks=True)
+    templates = Jinja2Templates(env=env)
+    locale_dirs = [CORE_LOCALE_DIR] + [Path(d).parent / "locale" for d in
+                                       plugins.registry.template_dirs]
+    templates.catalogues = Catalogues(locale_dirs)  # type: ignore[attr-defined]
+    return templates
+
+
+async def render(request: Request, name: str, context: dict[str, Any] | None = None,
+                 status_code: int = 200) -> HTMLResponse:
+    lms = request.app.state.lms
+    templates: Jinja2Templates = lms.templates
+    locale = request_locale(request)
+    principal = request.scope.get("principal")
+    menu = []
+    if principal is not None:
+        menu = [m for m in lms.plugins.registry.menu_items
+                if not m.permission or principal.can(m.permission)]
+    ctx = {
+        "request": request,
+        "principal": principal,
+        "locale": locale,
+        "_": templates.catalogues.gettext(locale),  # type: ignore[attr-defined]
+        "ngettext": templates.catalogues.ngettext(locale),  # type: ignore[attr-defined]
+        "csrf_token": ensure_token(request.session),
+        "menu": menu,
+        "label": (lambda vi, en: en if locale == "en" and en else vi),
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
