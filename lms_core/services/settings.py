@@ -1,0 +1,26 @@
+"""Per-institution settings: the default a plugin declared, unless the institution changed it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lms_core.models import InstitutionSetting
+from lms_core.plugins import PluginManager
+
+
+async def get_setting(plugins: PluginManager, institution_id: int, key: str) -> Any:
+    spec = plugins.registry.settings.get(key)
+    if spec is None:
+        raise KeyError(f"no setting {key!r} is registered")
+    row = await InstitutionSetting.get_or_none(institution_id=institution_id, key=key)
+    return spec.default if row is None else row.value
+
+
+async def set_setting(plugins: PluginManager, institution_id: int, key: str, value: Any) -> None:
+    spec = plugins.registry.settings.get(key)
+    if spec is None:
+        raise KeyError(f"no setting {key!r} is registered")
+    if spec.default is not None and not isinstance(value, type(spec.default)):
+        raise TypeError(f"{key} expects {type(spec.default).__name__}")
+    await InstitutionSetting.update_or_create(defaults={"value": value},
+                                              institution_id=institution_id, key=key)
