@@ -102,3 +102,14 @@ async def test_csrf_required_for_cookie_sessions(client_for, world):
     r = await admin.post("/api/v1/units", json={"code": "X1", "name": "Phòng X"},
                          headers={"X-CSRF-Token": token})
     assert r.status_code == 201
+
+
+async def test_password_change_ends_other_sessions(client_for, world):
+    first = await client_for("trainee_a")
+    second = await client_for("trainee_a")
+    r = await first.post("/api/v1/me/password", json={
+        "current_password": "mat-khau-thu-nghiem", "new_password": "mat-khau-moi-2026"})
+    assert r.status_code == 200
+    first.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    assert (await first.get("/api/v1/me")).status_code == 200
+    assert (await second.get("/api/v1/me")).status_code == 401

@@ -22,6 +22,7 @@ def routes() -> list[BaseRoute]:
         _r(f"{V1}/auth/logout", auth.logout),
         _r(f"{V1}/me", auth.me),
         _r(f"{V1}/me/institution", auth.switch_institution),
+        _r(f"{V1}/me/password", auth.change_password),
         _r(f"{V1}/me/tokens", auth.create_token),
         Route(f"{V1}/me/tokens", auth.list_tokens, methods=["GET"], name="api.list_tokens"),
         _r(f"{V1}/me/tokens/{{token_id:int}}", auth.revoke_token),

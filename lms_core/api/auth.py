@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from starlette.requests import Request
 
-from lms_core.api.schemas import LoginBody, SwitchInstitution, TokenCreate
+from lms_core.api.schemas import LoginBody, PasswordChange, SwitchInstitution, TokenCreate
 from lms_core.auth.csrf import ensure_token
 from lms_core.auth.passwords import hash_password, needs_rehash, verify_password
 from lms_core.auth.ratelimit import clear_failures, is_limited, record_failure
@@ -15,6 +15,7 @@ from lms_core.http.endpoints import api
 from lms_core.http.problems import Problem
 from lms_core.models import ApiToken, User
 from lms_core.runtime import runtime
+from lms_core.services.users import set_password
 
 
 def client_address(request: Request) -> str:
@@ -46,6 +47,7 @@ def start_session(request: Request, user: User) -> None:
     """A fresh session on login (no fixation): new CSRF token, the user's locale."""
     request.session.clear()
     request.session["uid"] = user.id
+    request.session["epoch"] = user.session_epoch
     request.session["locale"] = user.locale or "vi"
     ensure_token(request.session)
 
@@ -109,3 +111,14 @@ async def revoke_token(request: Request, principal):
         raise Problem(404)
     return {"ok": True}
 
+
+
+@api("POST", permission=None, body=PasswordChange, summary="Change my password",
+     tags=("auth",), responses={401: "Current password wrong"})
+async def change_password(request: Request, principal, body: PasswordChange):
+    """Every other session of the user ends; this one is renewed."""
+    user = await authenticate(request, principal.login, body.current_password)
+    await set_password(user.id, body.new_password)
+    runtime(request).principals.forget(user.id)
+    start_session(request, await User.get(id=user.id))
+    return {"ok": True, "csrf_token": request.session["csrf"]}

@@ -101,3 +101,8 @@ class TokenCreate(Strict):
 
 class SwitchInstitution(Strict):
     institution_id: Id
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)

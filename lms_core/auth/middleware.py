@@ -36,6 +36,8 @@ class AuthMiddleware:
                 inst = session.get("inst")
                 principal = await self.loader.load(uid, inst if isinstance(inst, int) else None,
                                                    "session")
+                if principal is not None and principal.session_epoch != session.get("epoch", 0):
+                    principal = None  # signed before the last password change
         scope["principal"] = principal
         await self.app(scope, receive, send)
 

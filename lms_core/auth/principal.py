@@ -27,6 +27,7 @@ class Principal:
     permissions: frozenset[str]
     unit_id: int | None
     via: str = "session"
+    session_epoch: int = 0
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -62,7 +63,7 @@ class PrincipalLoader:
     async def _load(self, user_id: int, institution_id: int | None, via: str) -> Principal | None:
         user = (
             await User.filter(id=user_id, is_active=True)
-            .values("id", "login", "full_name", "locale", "unit_id")
+            .values("id", "login", "full_name", "locale", "unit_id", "session_epoch")
         )
         if not user:
             return None
@@ -86,6 +87,7 @@ class PrincipalLoader:
             permissions=frozenset(perms),
             unit_id=u["unit_id"],
             via=via,
+            session_epoch=u["session_epoch"],
         )
 
 

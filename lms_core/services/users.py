@@ -133,3 +133,14 @@ async def create_unit(institution_id: int, code: str, name: str,
         unit.path = f"{parent.path if parent else '/'}{unit.id}/"
         await unit.save(update_fields=["path"])
     return unit
+
+
+async def set_password(user_id: int, password: str) -> None:
+    """Change a password and end every existing session of that user (on every worker, since
+    the epoch is read with the principal)."""
+    if reason := password_problem(password):
+        raise Problem(422, reason, "Password too weak (at least 8 characters, not only digits).")
+    user = await User.get(id=user_id)
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    await user.save(update_fields=["password_hash", "session_epoch", "updated_at"])
