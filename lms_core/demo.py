@@ -14,6 +14,7 @@ from lms_core.services.content_import import import_course
 from lms_core.services.enrolments import change_enrolment
 from lms_core.services.users import create_unit, create_user
 from lms_core.settings import Settings
+from lms_core.text import fold
 
 ACCOUNTS = [
     # login, password, full name, role, unit code, position code
@@ -74,7 +75,8 @@ async def load_demo(settings: Settings, plugins: PluginManager) -> list[tuple[st
         start = date.today()
         klass = await CourseClass.create(
             institution=inst, course=course, code="CDS-2026-01",
-            title="Lớp Chuyển đổi số - phường An Bình, khoá 1", starts_on=start,
+            title="Lớp Chuyển đổi số - phường An Bình, khoá 1",
+            title_key=fold("Lớp Chuyển đổi số - phường An Bình, khoá 1"), starts_on=start,
             ends_on=start + timedelta(days=14), delivery_mode="blended", capacity=40,
             location="Hội trường A, Trường Chính trị tỉnh", schedule=[
                 {"starts_at": f"{start + timedelta(days=d)}T08:00:00+07:00",
@@ -86,6 +88,7 @@ async def load_demo(settings: Settings, plugins: PluginManager) -> list[tuple[st
                                    actor_id=users["admin"].id)
         await CourseClass.create(
             institution=inst, course=course, code="CDS-2026-TUHOC",
-            title="Chuyển đổi số - lớp trực tuyến tự đăng ký", delivery_mode="online",
+            title="Chuyển đổi số - lớp trực tuyến tự đăng ký",
+            title_key=fold("Chuyển đổi số - lớp trực tuyến tự đăng ký"), delivery_mode="online",
             capacity=0, self_enrol=True, starts_on=start)
     return [(login, password, role) for login, password, _n, role, _u, _p in ACCOUNTS]

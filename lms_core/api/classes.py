@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from tortoise.expressions import Q
 
 from lms_core.api.schemas import ClassCreate, Page
 from lms_core.auth.principal import Principal
+from lms_core.text import fold
 from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
 from lms_core.models import ClassLecturer, Enrolment
@@ -24,8 +26,8 @@ async def my_classes(request: Request, principal: Principal):
      tags=("classes",))
 async def list_classes(request: Request, principal: Principal, query: Page):
     qs = svc.visible_classes(principal)
-    if query.q:
-        qs = qs.filter(title__icontains=query.q)
+    for word in fold(query.q).split():
+        qs = qs.filter(Q(title_key__contains=word) | Q(code__icontains=word))
     total = await qs.count()
     rows = await qs.order_by("-starts_on", "-id").offset(query.offset).limit(query.limit).values(
         *svc.CLASS_FIELDS, "course__title", "course__code")

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='session_epoch',
-            field=fields.IntField(default=0, description='Bumped when the password changes, which ends every session signed with the old value.'),
+            field=fields.IntField(default=0, db_default=0, description='Bumped when the password changes, which ends every session signed with the old value.'),
         ),
     ]

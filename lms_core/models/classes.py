@@ -33,6 +33,7 @@ class CourseClass(Model):
     )
     code = fields.CharField(max_length=64)
     title = fields.CharField(max_length=255)
+    title_key = fields.CharField(max_length=255, default="", db_default="", db_index=True)
     starts_on = fields.DateField(null=True)
     ends_on = fields.DateField(null=True)
     schedule = fields.JSONField(default=list)

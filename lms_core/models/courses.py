@@ -19,6 +19,8 @@ class Course(Model):
     title = fields.CharField(max_length=255)
     title_en = fields.CharField(max_length=255, default="")
     title_key = fields.CharField(max_length=255, default="", db_index=True)
+    #: Vietnamese alphabetical order (lms_core.text.word_key), not the database's collation.
+    sort_key = fields.CharField(max_length=600, default="", db_default="")
     description = fields.TextField(default="")
     description_en = fields.TextField(default="")
     competencies = fields.JSONField(default=list)

@@ -35,7 +35,7 @@ class User(Model):
     )
     locale = fields.CharField(max_length=8, default="vi")
     #: Bumped when the password changes, which ends every session signed with the old value.
-    session_epoch = fields.IntField(default=0)
+    session_epoch = fields.IntField(default=0, db_default=0)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
+from lms_core.text import fold
 from lms_core.models import ClassLecturer, Course, CourseClass, Enrolment, EnrolmentStatus, Membership
 
 CLASS_FIELDS = ("id", "code", "title", "course_id", "starts_on", "ends_on", "location",
@@ -94,6 +95,7 @@ async def create_class(institution_id: int, *, course_id: int, code: str, title:
             raise Problem(409, f"Mã lớp {code} đã có.", f"Class code {code} already exists.")
         klass = await CourseClass.create(
             institution_id=institution_id, course_id=course_id, code=code, title=title,
+            title_key=fold(title),
             starts_on=starts_on, ends_on=ends_on, delivery_mode=delivery_mode,
             capacity=capacity, self_enrol=self_enrol, location=location, schedule=schedule)
         for uid in sorted(lecturers):

@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from lms_core.http.problems import Problem
 from lms_core.models import Course, CourseModule
-from lms_core.text import fold
+from lms_core.text import fold, word_key
 
 COURSE_FIELDS = ("id", "code", "version", "title", "title_en", "description", "description_en",
                  "competencies", "duration_hours")
@@ -17,12 +17,12 @@ COURSE_FIELDS = ("id", "code", "version", "title", "title_en", "description", "d
 
 async def catalogue(institution_id: int, q: str = "", limit: int = 50,
                     offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """Published courses, searched without diacritics and ordered by folded title."""
+    """Published courses, searched without diacritics, in Vietnamese alphabetical order."""
     qs = Course.filter(institution_id=institution_id, is_published=True)
     for word in fold(q).split():
         qs = qs.filter(Q(title_key__contains=word) | Q(code__icontains=word))
     total = await qs.count()
-    rows = await qs.order_by("title_key", "id").offset(offset).limit(limit).values(*COURSE_FIELDS)
+    rows = await qs.order_by("sort_key", "id").offset(offset).limit(limit).values(*COURSE_FIELDS)
     return total, rows
 
 
@@ -49,7 +49,8 @@ async def upsert_course(institution_id: int, parsed: Any, source: str) -> tuple[
             institution_id=institution_id, code=parsed.code)
         fields = dict(
             version=parsed.version, title=parsed.title, title_en=parsed.title_en or "",
-            title_key=fold(parsed.title), description=parsed.description or "",
+            title_key=fold(parsed.title), sort_key=word_key(parsed.title)[:600],
+            description=parsed.description or "",
             description_en=parsed.description_en or "",
             competencies=list(parsed.competencies), duration_hours=parsed.duration_hours or 0,
             source=source,
