@@ -71,6 +71,7 @@ class Registry:
     settings: dict[str, SettingSpec] = field(default_factory=dict)
     menu_items: list[MenuItem] = field(default_factory=list)
     route_owner: dict[int, str] = field(default_factory=dict)
+    menu_owner: dict[str, str] = field(default_factory=dict)
 
 
 def _check_api(info: PluginInfo) -> str | None:
@@ -205,8 +206,9 @@ class PluginManager:
         for _p, specs in self._results_by_plugin("lms_register_settings"):
             for spec in specs:
                 reg.settings[spec.key] = spec
-        for _p, items in self._results_by_plugin("lms_register_menu_items"):
+        for plugin, items in self._results_by_plugin("lms_register_menu_items"):
             reg.menu_items.extend(items)
+            reg.menu_owner.update({item.key: plugin for item in items})
         reg.menu_items.sort(key=lambda m: (m.order, m.key))
         self.registry = reg
 

@@ -37,8 +37,11 @@ async def render(request: Request, name: str, context: dict[str, Any] | None = N
     principal = request.scope.get("principal")
     menu = []
     if principal is not None:
+        enabled = await lms.plugins.enabled_for(principal.institution_id)
+        owner = lms.plugins.registry.menu_owner
         menu = [m for m in lms.plugins.registry.menu_items
-                if not m.permission or principal.can(m.permission)]
+                if (not m.permission or principal.can(m.permission))
+                and owner.get(m.key, "core") in enabled]
     ctx = {
         "request": request,
         "principal": principal,
