@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from lms_core.settings import Settings
 from lms_core.web import admin, views
+from lms_core.web.media import MediaFiles
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
@@ -26,5 +26,5 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/classes/{class_id:int}", views.class_page, name="class"),
         Route("/classes/{class_id:int}/self-enrol", views.class_self_enrol, methods=["POST"]),
         *admin.routes(),
-        Mount("/media", StaticFiles(directory=media), name="media"),
+        Mount("/media", MediaFiles(media), name="media"),
     ]
