@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
     principals = PrincipalLoader(role_permission_map(plugins.registry.permissions))
     lms = Runtime(settings=settings, plugins=plugins, broker=create_broker(settings.broker_url),
                   principals=principals)
+    plugins.runtime = lms
 
     from lms_core.api import routes as api_routes
     from lms_core.web import routes as web_routes

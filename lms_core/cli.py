@@ -64,17 +64,44 @@ def migrate() -> None:
     click.echo("Done.")
 
 
+async def make_migrations(config: dict[str, Any], labels: tuple[str, ...],
+                          name: str | None) -> list[str]:
+    """Detect model changes with every app loaded (a plugin's foreign keys point into the core's
+    app, which Tortoise's own CLI drops when given a label), then write only the asked-for apps."""
+    from tortoise.cli.cli import _ensure_migrations_package, tortoise_cli_context
+    from tortoise.migrations.autodetector import MigrationAutodetector
+    from tortoise.migrations.writer import format_migration_name
+
+    unknown = set(labels) - set(config["apps"])
+    if unknown:
+        raise click.ClickException(f"unknown app label(s): {', '.join(sorted(unknown))}")
+    for label in labels or tuple(config["apps"]):
+        module, _ = _ensure_migrations_package(label, config["apps"][label])
+        config["apps"][label]["migrations"] = module
+    async with tortoise_cli_context(config) as ctx:
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    written = []
+    for writer in writers:
+        if labels and writer.app_label not in labels:
+            continue
+        if name:
+            number = int(writer.name.split("_", 1)[0]) if writer.name[:1].isdigit() else 1
+            writer.name = format_migration_name(number, name)
+        written.append(f"{writer.app_label}.{writer.name}: {writer.write()}")
+    return written
+
+
 @main.command()
 @click.argument("app_labels", nargs=-1)
 @click.option("--name", "-n", default=None, help="Name of the new migration")
 def makemigrations(app_labels: tuple[str, ...], name: str | None) -> None:
-    """Write new migrations from model changes (developers): wraps ``tortoise makemigrations``."""
-    from tortoise.cli.cli import run_cli_async
-
-    args = ["--config", "lms_core.db.TORTOISE_ORM", "makemigrations", *app_labels]
-    if name:
-        args += ["--name", name]
-    sys.exit(asyncio.run(run_cli_async(args)))
+    """Write new migrations from model changes (developers); APP_LABELS limit what is written."""
+    env = Env()
+    written = asyncio.run(make_migrations(env.config, app_labels, name))
+    for line in written:
+        click.echo(f"Created {line}")
+    if not written:
+        click.echo("No changes detected.")
 
 
 @main.command()

@@ -14,8 +14,9 @@ Three kinds of hooks, told apart by their names:
 Plus two lifecycle hooks, ``lms_startup`` and ``lms_shutdown``, awaited from the core's lifespan
 (mounted sub-applications get no lifespan of their own).
 
-Implementations receive only the arguments they name, so new arguments can be added without
-breaking existing plugins. Each hook is documented in docs/plugins.md; a test keeps them in step.
+Filters and events also receive ``runtime`` (``lms_core.runtime.Runtime``: settings, plugins,
+broker) for plugins that need to read a setting or publish a message. Implementations receive
+only the arguments they name, so new arguments can be added without breaking existing plugins. Each hook is documented in docs/plugins.md; a test keeps them in step.
 """
 
 from __future__ import annotations
@@ -102,19 +103,23 @@ def lms_shutdown(app: Any) -> None:
 
 
 @hookspec
-def lms_filter_enrolment(request: EnrolmentRequest) -> str | None:
+def lms_filter_enrolment(request: EnrolmentRequest, runtime: Any) -> str | None:
     """Asked before an enrolment is created or changes status. Refuse with a reason string or
     by raising ``ActionRefused``; return None to allow."""
 
 
 @hookspec
-def lms_filter_module_completion(user: Any, module: Any, enrolment: Any) -> str | None:
+def lms_filter_module_completion(
+    user: Any, module: Any, enrolment: Any, runtime: Any
+) -> str | None:
     """Asked before a module is marked completed; return a reason to hold completion back
     (e.g. an attendance rule not met yet). Return None to allow."""
 
 
 @hookspec
-def lms_filter_course_completion(user: Any, course: Any, enrolment: Any) -> str | None:
+def lms_filter_course_completion(
+    user: Any, course: Any, enrolment: Any, runtime: Any
+) -> str | None:
     """Asked before a course is marked completed once every module is; a reason holds it back."""
 
 
@@ -122,27 +127,27 @@ def lms_filter_course_completion(user: Any, course: Any, enrolment: Any) -> str 
 
 
 @hookspec
-def lms_event_user_created(user: Any, institution: Any, actor: Any) -> None:
+def lms_event_user_created(user: Any, institution: Any, actor: Any, runtime: Any) -> None:
     """A user was created (by an admin, an import or the CLI)."""
 
 
 @hookspec
 def lms_event_enrolment_changed(
-    enrolment: Any, old_status: str | None, new_status: str, actor: Any
+    enrolment: Any, old_status: str | None, new_status: str, actor: Any, runtime: Any
 ) -> None:
     """An enrolment was created (``old_status`` None) or changed status."""
 
 
 @hookspec
-def lms_event_module_completed(user: Any, module: Any, enrolment: Any) -> None:
+def lms_event_module_completed(user: Any, module: Any, enrolment: Any, runtime: Any) -> None:
     """A trainee completed a course module."""
 
 
 @hookspec
-def lms_event_course_completed(user: Any, course: Any, enrolment: Any) -> None:
+def lms_event_course_completed(user: Any, course: Any, enrolment: Any, runtime: Any) -> None:
     """A trainee completed every module of a course in a class."""
 
 
 @hookspec
-def lms_event_class_ended(klass: Any, actor: Any) -> None:
+def lms_event_class_ended(klass: Any, actor: Any, runtime: Any) -> None:
     """A class was marked ended."""

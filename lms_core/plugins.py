@@ -72,6 +72,7 @@ class Registry:
     menu_items: list[MenuItem] = field(default_factory=list)
     route_owner: dict[int, str] = field(default_factory=dict)
     menu_owner: dict[str, str] = field(default_factory=dict)
+    module_type_owner: dict[str, str] = field(default_factory=dict)
 
 
 def _check_api(info: PluginInfo) -> str | None:
@@ -105,6 +106,8 @@ class PluginManager:
         self.plugins: dict[str, LoadedPlugin] = {}
         self.registry = Registry()
         self._state_cache: dict[int, tuple[float, frozenset[str]]] = {}
+        #: The app's Runtime, passed to filters and events as ``runtime`` (set by create_app).
+        self.runtime: Any = None
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -198,6 +201,7 @@ class PluginManager:
                 if mt.key in reg.module_types:
                     raise PluginError(f"plugin {plugin!r} redefines module type {mt.key!r}")
                 reg.module_types[mt.key] = mt
+                reg.module_type_owner[mt.key] = plugin
         for plugin, perms in self._results_by_plugin("lms_register_permissions"):
             for perm in perms:
                 if perm.name in reg.permissions:
@@ -264,6 +268,7 @@ class PluginManager:
 
     async def run_filters(self, hook_name: str, institution_id: int | None, **kwargs: Any) -> None:
         """Ask every enabled plugin; the first refusal raises ``ActionRefused``."""
+        kwargs.setdefault("runtime", self.runtime)
         for impl in self._impls(hook_name, await self.enabled_for(institution_id)):
             try:
                 result = impl.function(**{a: kwargs.get(a) for a in impl.argnames})
@@ -278,6 +283,7 @@ class PluginManager:
 
     async def fire_event(self, hook_name: str, institution_id: int | None, **kwargs: Any) -> None:
         """Tell every enabled plugin; a failing plugin is logged by name and skipped."""
+        kwargs.setdefault("runtime", self.runtime)
         for impl in self._impls(hook_name, await self.enabled_for(institution_id)):
             try:
                 result = impl.function(**{a: kwargs.get(a) for a in impl.argnames})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from lms_core.models import InstitutionSetting
@@ -22,5 +23,8 @@ async def set_setting(plugins: PluginManager, institution_id: int, key: str, val
         raise KeyError(f"no setting {key!r} is registered")
     if spec.default is not None and not isinstance(value, type(spec.default)):
         raise TypeError(f"{key} expects {type(spec.default).__name__}")
+    if isinstance(value, str):
+        # Tortoise reads a plain str given to a JSONField as JSON text: encode it as a string.
+        value = json.dumps(value, ensure_ascii=False)
     await InstitutionSetting.update_or_create(defaults={"value": value},
                                               institution_id=institution_id, key=key)

@@ -121,9 +121,12 @@ async def module_page(request: Request, principal) -> Response:
             enrolment = await change_enrolment(lms.plugins, klass, user, EnrolmentStatus.ACTIVE,
                                                actor_id=principal.user_id, via="self")
         await start_module(enrolment, module)
+    # A module whose type's plugin is missing or disabled here shows a notice, not an error.
     mtype = lms.plugins.registry.module_types.get(module.type)
-    # A module whose type's plugin is missing or disabled shows a notice, not an error.
-    body = await mtype.render(request, module, enrolment) if mtype and mtype.render else None
+    owner = lms.plugins.registry.module_type_owner.get(module.type)
+    usable = mtype is not None and mtype.render is not None and owner in (
+        await lms.plugins.enabled_for(principal.institution_id))
+    body = await mtype.render(request, module, enrolment) if usable else None
     modules = await courses_svc.course_modules(course.id)
     idx = next((i for i, m in enumerate(modules) if m.id == module.id), 0)
     return await render(request, "module.html", {

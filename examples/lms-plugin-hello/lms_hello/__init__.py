@@ -1,0 +1,1 @@
+"""An example LMS plugin: the hooks live in ``lms_hello.plugin``."""
