@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from lms_core.auth.passwords import hash_password, password_problem
@@ -73,9 +73,15 @@ async def check_unit_and_position(institution_id: int, unit_id: int | None,
                       f"Job position {job_position_id} does not exist.")
 
 
-def institution_users(institution_id: int):
-    """Users holding any role in the institution: the only users its staff may see."""
-    return User.filter(memberships__institution_id=institution_id).distinct()
+def institution_users(institution_id: int, role: str | None = None):
+    """Users holding any role (or ``role``) in the institution: the only users its staff may see.
+
+    An IN subquery rather than a join with DISTINCT, which PostgreSQL refuses to combine with
+    ORDER BY on a column that is not selected (the Vietnamese sort key)."""
+    members = Membership.filter(institution_id=institution_id)
+    if role:
+        members = members.filter(role=role)
+    return User.filter(id__in=Subquery(members.values("user_id")))
 
 
 async def get_user_in(institution_id: int, user_id: int) -> User:
@@ -88,13 +94,10 @@ async def get_user_in(institution_id: int, user_id: int) -> User:
 async def search_users(institution_id: int, q: str = "", role: str | None = None,
                        unit_ids: list[int] | None = None, limit: int = 50,
                        offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    qs = institution_users(institution_id)
-    if q:
-        for word in fold(q).split():
-            qs = qs.filter(Q(name_key__contains=word) | Q(login__contains=word)
-                           | Q(email__contains=word))
-    if role:
-        qs = qs.filter(memberships__role=role, memberships__institution_id=institution_id)
+    qs = institution_users(institution_id, role)
+    for word in fold(q).split():
+        qs = qs.filter(Q(name_key__contains=word) | Q(login__contains=word)
+                       | Q(email__contains=word))
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     total = await qs.count()
