@@ -29,6 +29,7 @@ from lms_core.plugin_api import (
     EnrolmentRequest,
     MenuItem,
     ModelApp,
+    PageScript,
     ModuleType,
     Permission,
     PROJECT_NAME,
@@ -84,6 +85,12 @@ def lms_register_settings() -> list[SettingSpec]:
 @hookspec
 def lms_register_menu_items() -> list[MenuItem]:
     """Return navigation entries; each is shown only to users holding its permission."""
+
+
+@hookspec
+def lms_register_page_scripts() -> list[PageScript]:
+    """Return ES modules to load on named pages (only for institutions that enabled the plugin).
+    The page's context is in ``document.body.dataset``."""
 
 
 # --- lifecycle ----------------------------------------------------------------------------

@@ -101,6 +101,16 @@ class StaticDir:
     path: Path
 
 
+@dataclass(frozen=True)
+class PageScript:
+    """An ES module added to pages whose name is in ``pages`` (e.g. "lesson", "course",
+    "class", "home"). Page context (module id, course id...) is on ``<body data-*>``, so the
+    script needs no inline bootstrap."""
+
+    url: str
+    pages: frozenset[str]
+
+
 class ActionRefused(Exception):
     """Raised (or returned as a reason string) by a filter hook to stop an action.
 

@@ -27,6 +27,7 @@ from lms_core.plugin_api import (
     MenuItem,
     ModelApp,
     ModuleType,
+    PageScript,
     Permission,
     PluginInfo,
     SettingSpec,
@@ -73,6 +74,7 @@ class Registry:
     route_owner: dict[int, str] = field(default_factory=dict)
     menu_owner: dict[str, str] = field(default_factory=dict)
     module_type_owner: dict[str, str] = field(default_factory=dict)
+    page_scripts: list[tuple[str, PageScript]] = field(default_factory=list)
 
 
 def _check_api(info: PluginInfo) -> str | None:
@@ -214,6 +216,8 @@ class PluginManager:
             reg.menu_items.extend(items)
             reg.menu_owner.update({item.key: plugin for item in items})
         reg.menu_items.sort(key=lambda m: (m.order, m.key))
+        for plugin, scripts in self._results_by_plugin("lms_register_page_scripts"):
+            reg.page_scripts.extend((plugin, script) for script in scripts)
         self.registry = reg
 
     def collect_routes(self, settings: Any) -> None:

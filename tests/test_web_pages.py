@@ -438,3 +438,17 @@ def test_enum_values_shown_in_templates_are_translated_both_ways():
               "nominated": "Được cử đi học", "approved": "Đã duyệt", "active": "Đang học",
               "completed": "Đã hoàn thành", "withdrawn": "Đã rút"}
     assert {k: vi.get(k).string for k in wanted} == wanted
+
+
+async def test_lesson_page_loads_enabled_plugins_page_scripts(client_for, world):
+    trainee = await client_for("trainee_a")
+    page = await trainee.get(f"/courses/{world.courses['a']}/m/bai-1")
+    assert page.status_code == 200
+    assert '<script type="module" src="/static/engagement/boot.js">' in page.text
+    assert 'data-page="lesson"' in page.text and 'data-enrolled="1"' in page.text
+    assert (await trainee.get("/static/engagement/boot.js")).status_code == 200
+    admin = await client_for("admin_a")
+    r = await admin.put("/api/v1/plugins/engagement", json={"enabled": False})
+    assert r.status_code == 200
+    page = await trainee.get(f"/courses/{world.courses['a']}/m/bai-1")
+    assert "/static/engagement/boot.js" not in page.text

@@ -13,7 +13,9 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from lms_core.http.problems import Problem
-from lms_core.models import CourseClass, Enrolment, EnrolmentStatus, User
+from lms_core.models import (
+    Course, CourseClass, CourseCompletion, Enrolment, EnrolmentStatus, User,
+)
 from lms_core.models.classes import ClassStatus
 from lms_core.models.enrolments import SEAT_HOLDING
 from lms_core.plugin_api import EnrolmentRequest
@@ -86,11 +88,21 @@ async def change_enrolment(
             for key, value in fields.items():
                 setattr(enrolment, key, value)
             await enrolment.save()
+        course = None
+        if new_status == S.COMPLETED:  # the training record, however completion came about
+            course = await Course.get(id=locked.course_id)
+            await CourseCompletion.get_or_create(
+                user_id=user.id, klass_id=locked.id,
+                defaults={"course_id": course.id, "course_version": course.version})
     await emit(plugins, "lms_event_enrolment_changed", klass.institution_id, actor_id,
                {"enrolment_id": enrolment.id, "user_id": user.id, "class_id": klass.id,
                 "from": old.value if old else None, "to": new_status.value, "via": via},
                enrolment=enrolment, old_status=old.value if old else None,
                new_status=new_status.value, actor=actor_id)
+    if course is not None:
+        await emit(plugins, "lms_event_course_completed", klass.institution_id, actor_id,
+                   {"course_id": course.id, "class_id": klass.id, "enrolment_id": enrolment.id,
+                    "via": via}, user=user, course=course, enrolment=enrolment)
     return enrolment
 
 

@@ -8,10 +8,10 @@ from tortoise.transactions import in_transaction
 
 from lms_core.http.problems import Problem
 from lms_core.models import (
-    Course, CourseCompletion, CourseModule, Enrolment, EnrolmentStatus, ModuleProgress,
-    ProgressStatus, User,
+    Course, CourseModule, Enrolment, EnrolmentStatus, ModuleProgress, ProgressStatus, User,
 )
 from lms_core.plugins import PluginManager
+from lms_core.services.enrolments import change_enrolment
 from lms_core.services.eventlog import emit
 
 
@@ -59,20 +59,9 @@ async def _maybe_complete_course(plugins: PluginManager, enrolment: Enrolment, u
     course = await Course.get(id=klass.course_id)
     await plugins.run_filters("lms_filter_course_completion", klass.institution_id,
                               user=user, course=course, enrolment=enrolment)
-    now = datetime.now(timezone.utc)
-    async with in_transaction():
-        enrolment.status = EnrolmentStatus.COMPLETED
-        enrolment.completed_at = now
-        await enrolment.save(update_fields=["status", "completed_at", "updated_at"])
-        await CourseCompletion.get_or_create(user_id=user.id, klass_id=klass.id,
-                                             defaults={"course_id": course.id,
-                                                       "course_version": course.version})
-    await emit(plugins, "lms_event_course_completed", klass.institution_id, user.id,
-               {"course_id": course.id, "class_id": klass.id, "enrolment_id": enrolment.id},
-               user=user, course=course, enrolment=enrolment)
-    await emit(plugins, "lms_event_enrolment_changed", klass.institution_id, user.id,
-               {"enrolment_id": enrolment.id, "from": "active", "to": "completed"},
-               enrolment=enrolment, old_status="active", new_status="completed", actor=user.id)
+    # One path for every completion: the record, the enrolment status and both events.
+    await change_enrolment(plugins, klass, user, EnrolmentStatus.COMPLETED, actor_id=user.id,
+                           via="progress")
     return True
 
 

@@ -25,7 +25,7 @@ from lms_core.api.plugins import plugin_rows
 from lms_core.http.endpoints import path_int
 from lms_core.http.problems import Problem, request_locale, to_problem
 from lms_core.models import (
-    Course, CourseClass, DeliveryMode, Enrolment, EnrolmentStatus, Membership, Role, Unit, User,
+    Course, CourseClass, DeliveryMode, Enrolment, EnrolmentStatus, Role, Unit, User,
 )
 from lms_core.models.enrolments import SEAT_HOLDING
 from lms_core.plugin_api import ActionRefused

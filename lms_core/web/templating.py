@@ -35,13 +35,17 @@ async def render(request: Request, name: str, context: dict[str, Any] | None = N
     templates: Jinja2Templates = lms.templates
     locale = request_locale(request)
     principal = request.scope.get("principal")
-    menu = []
+    menu: list[Any] = []
+    scripts: list[str] = []
+    page_name = (context or {}).get("page", "")
     if principal is not None:
         enabled = await lms.plugins.enabled_for(principal.institution_id)
         owner = lms.plugins.registry.menu_owner
         menu = [m for m in lms.plugins.registry.menu_items
                 if (not m.permission or principal.can(m.permission))
                 and owner.get(m.key, "core") in enabled]
+        scripts = [s.url for plugin, s in lms.plugins.registry.page_scripts
+                   if page_name in s.pages and plugin in enabled]
     ctx = {
         "request": request,
         "principal": principal,
@@ -50,6 +54,9 @@ async def render(request: Request, name: str, context: dict[str, Any] | None = N
         "ngettext": templates.catalogues.ngettext(locale),  # type: ignore[attr-defined]
         "csrf_token": ensure_token(request.session),
         "menu": menu,
+        "page_scripts": scripts,
+        "page": page_name,
+        "body_data": {},
         "label": (lambda vi, en: en if locale == "en" and en else vi),
     }
     ctx.update(context or {})

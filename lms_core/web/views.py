@@ -130,6 +130,9 @@ async def module_page(request: Request, principal) -> Response:
     modules = await courses_svc.course_modules(course.id)
     idx = next((i for i, m in enumerate(modules) if m.id == module.id), 0)
     return await render(request, "module.html", {
+        "page": "lesson",
+        "body_data": {"course-id": course.id, "module-id": module.id,
+                      "enrolled": "1" if enrolment else ""},
         "course": course, "module": module, "body": body, "enrolment": enrolment,
         "prev": modules[idx - 1] if idx > 0 else None,
         "next": modules[idx + 1] if idx + 1 < len(modules) else None,

@@ -1,5 +1,65 @@
-"""Hook implementations of the `assessment` plugin."""
+"""Hook implementations of the `assessment` plugin: post-training assessment tied to job
+positions (seed 000 asks to "pay attention to evaluation after training")."""
 
-from lms_core.plugin_api import PluginInfo
+from __future__ import annotations
 
-PLUGIN_INFO = PluginInfo(name="assessment", version="0.1.0", api=">=1.0,<2")
+from typing import Any
+
+from lms_core.plugin_api import ModelApp, Permission, PluginInfo, SettingSpec, hookimpl
+
+PLUGIN_INFO = PluginInfo(
+    name="assessment", version="0.1.0", api=">=1.0,<2", title="Đánh giá sau đào tạo",
+    description="Thủ trưởng đánh giá việc vận dụng kiến thức sau khoá học, khung năng lực "
+                "theo vị trí việc làm và báo cáo mức đáp ứng theo đơn vị.",
+)
+
+REVIEW_AFTER_DAYS = "assessment.review_after_days"
+SETTINGS = [SettingSpec(REVIEW_AFTER_DAYS, 90,
+                        "Số ngày sau khi hoàn thành khoá học thì thủ trưởng đánh giá kết quả "
+                        "vận dụng vào công việc.")]
+
+
+@hookimpl
+def lms_register_models() -> list[ModelApp]:
+    return [ModelApp("assessment", ("lms_assessment.models",), "lms_assessment.migrations")]
+
+
+@hookimpl
+def lms_register_routes(settings: Any) -> list:
+    from lms_assessment.api import routes
+
+    return routes()
+
+
+@hookimpl
+def lms_register_permissions() -> list[Permission]:
+    return [
+        Permission("assessment.review", "Đánh giá học viên sau đào tạo (đánh giá được giao)",
+                   frozenset({"supervisor", "admin"})),
+        Permission("assessment.manage", "Quản lý khung năng lực theo vị trí việc làm và mọi "
+                   "phiếu đánh giá sau đào tạo", frozenset({"admin"})),
+        Permission("assessment.report", "Xem báo cáo mức đáp ứng năng lực theo đơn vị",
+                   frozenset({"planner", "admin"})),
+    ]
+
+
+@hookimpl
+def lms_register_settings() -> list[SettingSpec]:
+    return SETTINGS
+
+
+@hookimpl
+async def lms_event_course_completed(user: Any, course: Any, enrolment: Any) -> None:
+    from lms_assessment.reviews import schedule_review
+
+    await schedule_review(enrolment)
+
+
+@hookimpl
+async def lms_event_enrolment_changed(enrolment: Any, new_status: str) -> None:
+    """An admin may mark an in-person class's enrolment completed without module progress; that
+    completion deserves its review too. Scheduling is idempotent, so both events may fire."""
+    if new_status == "completed":
+        from lms_assessment.reviews import schedule_review
+
+        await schedule_review(enrolment)

@@ -1,0 +1,41 @@
+"""Request bodies and query strings of the assessment API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from lms_core.api.schemas import Id, Strict
+
+#: 1 to 5, and a real JSON integer: ``true`` or ``"4"`` are refused rather than coerced.
+Level = Annotated[int, Field(strict=True, ge=1, le=5)]
+#: The same pattern course manifests use for competency codes.
+CODE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+
+
+class ReviewQuery(Strict):
+    status: Literal["pending", "done", "cancelled", "all"] = "pending"
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class ReviewSubmit(Strict):
+    rating: Level = Field(description="Overall result of the training in the job, 1 to 5")
+    applied_level: Level = Field(
+        description="How far the trainee applies the training in the job, 1 to 5")
+    comment: str = Field("", max_length=4000)
+
+
+class CompetencyRequirement(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    required_level: Level = 1
+
+
+class CompetencySet(Strict):
+    items: list[CompetencyRequirement] = Field(max_length=200)
+
+
+class CoverageQuery(Strict):
+    unit_id: Id | None = Field(None, description="Only this unit and its sub-units")
+    details: bool = Field(False, description="Also list the people, with missing competencies")
