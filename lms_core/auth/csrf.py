@@ -14,7 +14,9 @@ import json
 import secrets
 from urllib.parse import parse_qs
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lms_core.http.bodies import read_capped, replay
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 MAX_FORM_BYTES = 1_000_000
@@ -50,13 +52,13 @@ class CSRFMiddleware:
             supplied = (qs.get("csrf_token") or [""])[0]
         ctype = _header(scope, b"content-type", "")
         if not supplied and ctype.startswith("application/x-www-form-urlencoded"):
-            body = await _read_body(receive, MAX_FORM_BYTES)
+            body = await read_capped(receive, MAX_FORM_BYTES)
             if body is None:
                 await _reject(send, 413, "Biểu mẫu quá lớn.", "Form too large.")
                 return
             form = parse_qs(body.decode("utf-8", "replace"))
             supplied = (form.get("csrf_token") or [""])[0]
-            receive = _replay(body)
+            receive = replay(body)
         if not expected or not supplied or not hmac.compare_digest(expected, supplied):
             await _reject(
                 send, 403,
@@ -72,36 +74,6 @@ def _header(scope: Scope, name: bytes, default: str) -> str:
         if key == name:
             return value.decode("latin-1")
     return default
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
 
 
 async def _reject(send: Send, status: int, detail: str, detail_en: str) -> None:

@@ -16,12 +16,12 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Message, Receive
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from lms_core.api.plugins import plugin_rows
+from lms_core.http.bodies import read_capped, replay
 from lms_core.http.endpoints import path_int
 from lms_core.http.problems import Problem, request_locale, to_problem
 from lms_core.models import (
@@ -311,33 +311,16 @@ async def enrolment_change(request: Request, principal: Any) -> Response:
     return RedirectResponse(f"/admin/classes/{class_id}?notice={status}", status_code=303)
 
 
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
 async def _capped_form(request: Request, limit: int) -> FormData | None:
     """Read at most ``limit`` bytes before parsing, so an oversized upload is refused without
     being spooled to disk first. None means too large."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    buffered = Request(request.scope, _replay(b"".join(chunks)))
+    body = await read_capped(request.receive, limit)
+    if body is None:
+        return None
+    buffered = Request(request.scope, replay(body))
     return await buffered.form(max_files=1, max_fields=20)
 
 
