@@ -1,5 +1,54 @@
-"""Hook implementations of the `live_sessions` plugin."""
+"""Hook implementations of the `live_sessions` plugin: live class periods (tiết học trực tiếp)
+held in a room, online or both, joined by code, with attendance."""
 
-from lms_core.plugin_api import PluginInfo
+from __future__ import annotations
 
-PLUGIN_INFO = PluginInfo(name="live_sessions", version="0.1.0", api=">=1.0,<2")
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+
+from lms_core.plugin_api import ModelApp, ModuleType, Permission, PluginInfo, hookimpl
+
+from lms_live_sessions import api
+from lms_live_sessions.module_type import render_live_session, validate_data
+from lms_live_sessions.realtime import live_socket
+from lms_live_sessions.service import end_class_sessions
+
+PLUGIN_INFO = PluginInfo(
+    name="live_sessions", version="0.1.0", api=">=1.0,<2", title="Phiên học trực tiếp",
+    description="Tiết học trực tiếp tại lớp hoặc trực tuyến, tham gia bằng mã, điểm danh.")
+
+
+@hookimpl
+def lms_register_models() -> list[ModelApp]:
+    return [ModelApp("live_sessions", ("lms_live_sessions.models",),
+                     "lms_live_sessions.migrations")]
+
+
+@hookimpl
+def lms_register_permissions() -> list[Permission]:
+    return [
+        Permission("live.run", "Tạo, bắt đầu, kết thúc phiên học trực tiếp và xem điểm danh",
+                   frozenset({"lecturer", "admin"})),
+        Permission("live.join", "Tham gia phiên học trực tiếp",
+                   frozenset({"trainee", "lecturer", "admin"})),
+    ]
+
+
+@hookimpl
+def lms_register_module_types() -> list[ModuleType]:
+    return [ModuleType("live_session", "Phiên học trực tiếp", "Live session",
+                       render=render_live_session, validate=validate_data, icon="🎙️")]
+
+
+@hookimpl
+def lms_register_routes(settings: Any) -> list[Any]:
+    # New route objects on every call: each app wraps its own in the plugin gate.
+    return [*api.routes(),
+            WebSocketRoute("/ws/live/{session_id:int}", live_socket, name="live.socket")]
+
+
+@hookimpl
+async def lms_event_class_ended(klass: Any, actor: Any, runtime: Any) -> None:
+    """No period of an ended class may still be waiting or running."""
+    await end_class_sessions(getattr(runtime, "broker", None), klass.id)

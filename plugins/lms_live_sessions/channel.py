@@ -1,0 +1,72 @@
+"""The wire format of a session's broadcast channel and its sequence numbers.
+
+Every broadcast gets the next ``seq`` of its session from the database row, bumped and published
+inside the caller's transaction: the row lock orders publishers on every worker, so messages
+leave in ``seq`` order and a client can tell a snapshot from what came after it. A message is
+encoded once, by its publisher; sockets forward the bytes as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from tortoise.expressions import F
+
+from lms_core.broker import Broker
+from lms_core.http.jsonio import dumps
+from lms_core.http.problems import Problem
+
+from lms_live_sessions.models import LiveSession
+
+log = logging.getLogger("lms.live")
+
+PROTOCOL_VERSION = 1
+_PREFIX = b'{"seq":'
+
+
+def channel(session_id: int) -> str:
+    return f"live:{session_id}"
+
+
+def frame(seq: int, type_: str, **payload: Any) -> bytes:
+    """``seq`` goes first so that ``seq_of`` can read it back without parsing the JSON."""
+    return dumps({"seq": seq, "type": type_, "v": PROTOCOL_VERSION, **payload})
+
+
+def reply(type_: str, **payload: Any) -> str:
+    """A frame for one socket only (errors, pong): outside the session's sequence."""
+    return dumps({"type": type_, "v": PROTOCOL_VERSION, **payload}).decode()
+
+
+def seq_of(message: bytes) -> int:
+    if message.startswith(_PREFIX):
+        end = message.find(b",", len(_PREFIX))
+        if end > 0:
+            try:
+                return int(message[len(_PREFIX):end])
+            except ValueError:
+                pass
+    return -1
+
+
+async def bump_seq(session_id: int) -> tuple[int, str]:
+    """Take the next number (and lock the session row until the transaction ends); returns it
+    with the session's current status. Call inside ``in_transaction()``."""
+    await LiveSession.filter(id=session_id).update(seq=F("seq") + 1)
+    row = await LiveSession.filter(id=session_id).values("seq", "status")
+    if not row:  # deleted with its class meanwhile
+        raise Problem(404, "Không tìm thấy phiên học.", "Session not found.")
+    status = row[0]["status"]
+    return int(row[0]["seq"]), str(getattr(status, "value", status))
+
+
+async def publish(broker: Broker | None, session_id: int, message: bytes) -> None:
+    """A broker failure is logged, not raised: the database already holds the truth, and a
+    client that missed a message gets it from the snapshot when it reconnects."""
+    if broker is None:
+        return
+    try:
+        await broker.publish(channel(session_id), message)
+    except Exception:
+        log.exception("could not publish on %s", channel(session_id))

@@ -1,0 +1,72 @@
+"""Request bodies and query strings of the live-session API (they also feed the OpenAPI doc)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
+
+from lms_core.api.schemas import Strict
+
+#: Vietnam has one time zone and no daylight saving: a time typed without an offset (an HTML
+#: ``datetime-local`` field) means Vietnamese wall-clock time.
+VN_TZ = timezone(timedelta(hours=7), "ICT")
+MAX_LENGTH = timedelta(hours=24)
+
+
+def check_meeting_url(value: str) -> str:
+    """Only http(s) links: a ``javascript:`` or ``data:`` link in a join button runs in the
+    trainee's session."""
+    if not value:
+        return ""
+    if any(ch.isspace() or ord(ch) < 32 or ch in "<>\"`\\" for ch in value):
+        raise ValueError("Liên kết phòng họp chứa ký tự không hợp lệ "
+                         "(the meeting link contains invalid characters).")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValueError("Liên kết phòng họp phải bắt đầu bằng http:// hoặc https:// "
+                         "(the meeting link must be an http or https address).")
+    return value
+
+
+class SessionCreate(Strict):
+    title: str = Field(min_length=1, max_length=255)
+    starts_at: datetime = Field(description="ISO 8601; without an offset it is Vietnamese time")
+    ends_at: datetime = Field(description="ISO 8601; after starts_at, at most 24 hours later")
+    mode: Literal["in_room", "online", "both"] = "in_room"
+    room: str = Field("", max_length=255)
+    meeting_url: str = Field("", max_length=500, description="http:// or https:// only")
+    allow_guests: bool = Field(False, description="Let users of the institution who are not "
+                                                  "in the class join with the code")
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value
+
+    @field_validator("meeting_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_meeting_url(value)
+
+    @model_validator(mode="after")
+    def _times(self) -> "SessionCreate":
+        if self.ends_at <= self.starts_at:
+            raise ValueError("Giờ kết thúc phải sau giờ bắt đầu "
+                             "(the end must be after the start).")
+        if self.ends_at - self.starts_at > MAX_LENGTH:
+            raise ValueError("Một phiên học không kéo dài quá 24 giờ "
+                             "(a session lasts at most 24 hours).")
+        return self
+
+
+class SessionQuery(Strict):
+    status: Literal["scheduled", "live", "ended"] | None = None
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class JoinBody(Strict):
+    code: str = Field(min_length=1, max_length=32, description="The six-character join code")
