@@ -113,3 +113,17 @@ async def test_password_change_ends_other_sessions(client_for, world):
     first.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     assert (await first.get("/api/v1/me")).status_code == 200
     assert (await second.get("/api/v1/me")).status_code == 401
+
+
+async def test_ending_a_class_tells_plugins_and_is_not_repeated(client_for, world, app):
+    from lms_core.models import EventLog
+
+    admin = await client_for("admin_a")
+    r = await admin.post(f"/api/v1/classes/{world.classes['a']}/end")
+    assert r.status_code == 200 and r.json()["status"] == "ended"
+    assert await EventLog.filter(name="class_ended").count() == 1
+    assert (await admin.post(f"/api/v1/classes/{world.classes['a']}/end")).status_code == 409
+    lecturer = await client_for("lecturer_a")
+    assert (await lecturer.post(f"/api/v1/classes/{world.classes['a']}/end")).status_code == 403
+    other = await client_for("admin_b")
+    assert (await other.post(f"/api/v1/classes/{world.classes['a']}/end")).status_code == 404

@@ -41,6 +41,7 @@ def routes() -> list[BaseRoute]:
         _r(f"{V1}/my/classes", classes.my_classes),
         _r(f"{V1}/classes/{{class_id:int}}", classes.get_class),
         _r(f"{V1}/classes/{{class_id:int}}/enrolments", classes.class_roster),
+        _r(f"{V1}/classes/{{class_id:int}}/end", classes.end_class),
         Route(f"{V1}/classes/{{class_id:int}}/enrolments", enrolments.enrol_user,
               methods=["POST"], name="api.enrol_user"),
         _r(f"{V1}/classes/{{class_id:int}}/self-enrol", enrolments.self_enrol),

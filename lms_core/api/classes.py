@@ -11,6 +11,9 @@ from lms_core.text import fold
 from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
 from lms_core.models import ClassLecturer, Enrolment
+from lms_core.models.classes import ClassStatus
+from lms_core.runtime import runtime
+from lms_core.services.eventlog import emit
 from lms_core.services import classes as svc
 from lms_core.services.enrolments import enrolment_dict, seats_taken
 from lms_core.services.users import unit_subtree_ids
@@ -87,3 +90,17 @@ async def class_roster(request: Request, principal: Principal):
                         "login": r["user__login"], "unit_id": r["user__unit_id"]}
         items.append(item)
     return {"items": items, "capacity": klass.capacity, "seats_taken": await seats_taken(klass.id)}
+
+
+@api("POST", permission="classes.manage", summary="Mark a class ended", tags=("classes",),
+     responses={409: "Already ended"})
+async def end_class(request: Request, principal: Principal):
+    """Plugins are told (lms_event_class_ended): live sessions close, reports can be final."""
+    klass = await svc.get_visible_class(principal, path_int(request, "class_id"))
+    if klass.status == ClassStatus.ENDED:
+        raise Problem(409, "Lớp đã kết thúc.", "The class has already ended.")
+    klass.status = ClassStatus.ENDED
+    await klass.save(update_fields=["status"])
+    await emit(runtime(request).plugins, "lms_event_class_ended", klass.institution_id,
+               principal.user_id, {"class_id": klass.id}, klass=klass, actor=principal.user_id)
+    return {"id": klass.id, "status": "ended"}
