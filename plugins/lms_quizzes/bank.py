@@ -1,0 +1,153 @@
+"""The question bank's database work. Every function takes the institution first and filters on
+it, so a caller cannot forget the tenant boundary: an id from another institution is simply
+"not found" (404), never a hint that it exists."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Sequence
+
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from lms_core.http.problems import Problem
+from lms_core.text import fold, word_key
+
+from lms_quizzes.aiken import AikenQuestion
+from lms_quizzes.models import Question, QuestionCategory
+from lms_quizzes.questions import aiken_row
+
+#: One import is one transaction of row-by-row inserts (about a second for this many on
+#: PostgreSQL); larger banks are imported chapter by chapter.
+MAX_IMPORT_QUESTIONS = 2000
+
+#: Deep enough for programme / module / chapter / topic trees, shallow enough for the path column.
+MAX_DEPTH = 20
+
+LIST_FIELDS = ("id", "category_id", "name", "type", "text", "competencies", "version",
+               "created_by_id", "created_at", "updated_at")
+
+
+def _category_not_found() -> Problem:
+    return Problem(404, "Không tìm thấy nhóm câu hỏi.", "Question category not found.")
+
+
+async def get_category(institution_id: int, category_id: int) -> QuestionCategory:
+    category = await QuestionCategory.get_or_none(id=category_id, institution_id=institution_id)
+    if category is None:
+        raise _category_not_found()
+    return category
+
+
+async def create_category(institution_id: int, name: str,
+                          parent_id: int | None = None) -> QuestionCategory:
+    async with in_transaction():
+        parent = None
+        if parent_id is not None:
+            parent = await QuestionCategory.get_or_none(id=parent_id,
+                                                        institution_id=institution_id)
+            if parent is None:
+                raise Problem(422, "Nhóm câu hỏi cha không tồn tại.",
+                              "Parent category not found.")
+            if parent.depth + 1 >= MAX_DEPTH:
+                raise Problem(422, f"Cây nhóm câu hỏi không được sâu quá {MAX_DEPTH} cấp.",
+                              f"Categories cannot nest deeper than {MAX_DEPTH} levels.")
+        if await QuestionCategory.filter(institution_id=institution_id, parent_id=parent_id,
+                                         name=name).exists():
+            raise Problem(409, f"Đã có nhóm «{name}» ở cùng cấp.",
+                          f"A category named “{name}” already exists at this level.")
+        category = await QuestionCategory.create(
+            institution_id=institution_id, parent_id=parent_id, name=name,
+            depth=parent.depth + 1 if parent else 0)
+        category.path = f"{parent.path if parent else '/'}{category.id}/"
+        await category.save(update_fields=["path"])
+    return category
+
+
+def category_dict(category: QuestionCategory) -> dict[str, Any]:
+    return {"id": category.id, "name": category.name, "parent_id": category.parent_id,
+            "depth": category.depth, "path": category.path}
+
+
+async def list_categories(institution_id: int) -> list[dict[str, Any]]:
+    """The whole tree in display order (each category followed by its subtree, siblings in
+    Vietnamese alphabetical order), with direct and subtree question counts."""
+    rows = await QuestionCategory.filter(institution_id=institution_id).values(
+        "id", "name", "parent_id", "depth", "path")
+    counts = dict(await Question.filter(institution_id=institution_id)
+                  .annotate(n=Count("id")).group_by("category_id")
+                  .values_list("category_id", "n"))
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        row["question_count"] = counts.get(row["id"], 0)
+        children.setdefault(row["parent_id"], []).append(row)
+    for siblings in children.values():
+        siblings.sort(key=lambda r: (word_key(r["name"]), r["id"]))
+    ordered: list[dict[str, Any]] = []
+
+    def walk(parent: int | None) -> int:
+        total = 0
+        for row in children.get(parent, []):
+            ordered.append(row)
+            row["total_count"] = row["question_count"] + walk(row["id"])
+            total += row["total_count"]
+        return total
+
+    walk(None)
+    return ordered
+
+
+async def search_questions(institution_id: int, *, q: str = "", category_id: int | None = None,
+                           competency: str | None = None, qtype: str | None = None,
+                           limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    qs = Question.filter(institution_id=institution_id)
+    if category_id is not None:
+        category = await get_category(institution_id, category_id)
+        qs = qs.filter(category__path__startswith=category.path)
+    for word in fold(q).split():
+        qs = qs.filter(search_key__contains=word)
+    if competency:
+        qs = qs.filter(competency_key__contains=f"|{competency}|")
+    if qtype:
+        qs = qs.filter(type=qtype)
+    total = await qs.count()
+    rows = await qs.order_by("-id").offset(offset).limit(limit).values(*LIST_FIELDS)
+    return total, rows
+
+
+async def get_question(institution_id: int, question_id: int) -> dict[str, Any]:
+    rows = await Question.filter(id=question_id, institution_id=institution_id).values(
+        *LIST_FIELDS, "text_html", "answers", "general_feedback", "category__name")
+    if not rows:
+        raise Problem(404, "Không tìm thấy câu hỏi.", "Question not found.")
+    row = rows[0]
+    row["category"] = {"id": row["category_id"], "name": row.pop("category__name")}
+    return row
+
+
+async def create_question(institution_id: int, category_id: int, row: dict[str, Any],
+                          user_id: int | None) -> dict[str, Any]:
+    await get_category(institution_id, category_id)
+    question = await Question.create(institution_id=institution_id, category_id=category_id,
+                                     created_by_id=user_id, **row)
+    return await get_question(institution_id, question.id)
+
+
+async def import_questions(institution_id: int, category_id: int,
+                           questions: Sequence[AikenQuestion], user_id: int | None) -> list[int]:
+    """Write every question or none: one transaction, so a failure half-way leaves the bank as
+    it was and the lecturer can simply import the corrected file again."""
+    await get_category(institution_id, category_id)
+    rows = []
+    for i, q in enumerate(questions, start=1):
+        rows.append(aiken_row(q))  # Markdown rendering is CPU work: let other requests run
+        if i % 100 == 0:
+            await asyncio.sleep(0)
+    ids: list[int] = []
+    async with in_transaction():
+        for row in rows:
+            question = await Question.create(institution_id=institution_id,
+                                             category_id=category_id, created_by_id=user_id,
+                                             **row)
+            ids.append(question.id)
+    return ids
