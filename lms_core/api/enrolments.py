@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from tortoise.transactions import in_transaction
 
 from lms_core.api.schemas import EnrolBody, EnrolmentChange, NominateBody
 from lms_core.auth.principal import Principal
@@ -12,6 +13,7 @@ from lms_core.models import Enrolment, EnrolmentStatus
 from lms_core.runtime import runtime
 from lms_core.services import classes as classes_svc
 from lms_core.services.enrolments import change_enrolment, enrolment_dict
+from lms_core.services.eventlog import emit_all
 from lms_core.services.users import get_user_in, unit_subtree_ids
 
 ENROL_RESPONSES = {404: "Class or user not found", 409: "Class full or transition not allowed"}
@@ -56,9 +58,12 @@ async def nominate(request: Request, principal: Principal, body: NominateBody):
                           f"{user.full_name} is not in your unit.")
         users.append(user)
     plugins = runtime(request).plugins
-    out = [enrolment_dict(await change_enrolment(plugins, klass, u, EnrolmentStatus.NOMINATED,
-                                                 actor_id=principal.user_id, via="nomination"))
-           for u in users]
+    pending: list = []
+    async with in_transaction():  # the whole list or nobody
+        out = [enrolment_dict(await change_enrolment(
+            plugins, klass, u, EnrolmentStatus.NOMINATED, actor_id=principal.user_id,
+            via="nomination", deferred=pending)) for u in users]
+    await emit_all(plugins, pending)
     return {"items": out}
 
 

@@ -44,8 +44,12 @@ async def import_course(settings: Settings, plugins: PluginManager, institution_
             continue  # read_course already refuses these; never write outside the media folder
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(asset.data)
-    course, outcome = await upsert_course(institution_id, parsed,
-                                          source=f"{folder}#{parsed.content_hash}")
+    try:
+        course, outcome = await upsert_course(institution_id, parsed,
+                                              source=f"{folder}#{parsed.content_hash}")
+    except BaseException:  # refused (e.g. an older version): leave no files behind either
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if staging.exists():
         if target.exists():
             shutil.rmtree(target)

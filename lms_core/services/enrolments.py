@@ -20,7 +20,7 @@ from lms_core.models.classes import ClassStatus
 from lms_core.models.enrolments import SEAT_HOLDING
 from lms_core.plugin_api import EnrolmentRequest
 from lms_core.plugins import PluginManager
-from lms_core.services.eventlog import emit
+from lms_core.services.eventlog import PendingEvent, emit_all
 
 S = EnrolmentStatus
 
@@ -47,9 +47,14 @@ async def seats_taken(class_id: int) -> int:
 
 async def change_enrolment(
     plugins: PluginManager, klass: CourseClass, user: User, new_status: S, *,
-    actor_id: int | None, via: str = "manual",
+    actor_id: int | None, via: str = "manual", deferred: list[PendingEvent] | None = None,
 ) -> Enrolment:
-    """The one way an enrolment is created or changes status (filters, seats, events, log)."""
+    """The one way an enrolment is created or changes status (filters, seats, events, log).
+
+    A caller changing several enrolments atomically opens its own transaction (this one then
+    nests as a savepoint) and passes ``deferred``: events are collected there, to be emitted with
+    ``emit_all`` after the outer commit, so plugins never hear of a change that was rolled back.
+    """
     now = datetime.now(timezone.utc)
     async with in_transaction():
         locked = await CourseClass.select_for_update().get(id=klass.id)
@@ -94,15 +99,23 @@ async def change_enrolment(
             await CourseCompletion.get_or_create(
                 user_id=user.id, klass_id=locked.id,
                 defaults={"course_id": course.id, "course_version": course.version})
-    await emit(plugins, "lms_event_enrolment_changed", klass.institution_id, actor_id,
-               {"enrolment_id": enrolment.id, "user_id": user.id, "class_id": klass.id,
-                "from": old.value if old else None, "to": new_status.value, "via": via},
-               enrolment=enrolment, old_status=old.value if old else None,
-               new_status=new_status.value, actor=actor_id)
+    events: list[PendingEvent] = [(
+        "lms_event_enrolment_changed", klass.institution_id, actor_id,
+        {"enrolment_id": enrolment.id, "user_id": user.id, "class_id": klass.id,
+         "from": old.value if old else None, "to": new_status.value, "via": via},
+        {"enrolment": enrolment, "old_status": old.value if old else None,
+         "new_status": new_status.value, "actor": actor_id},
+    )]
     if course is not None:
-        await emit(plugins, "lms_event_course_completed", klass.institution_id, actor_id,
-                   {"course_id": course.id, "class_id": klass.id, "enrolment_id": enrolment.id,
-                    "via": via}, user=user, course=course, enrolment=enrolment)
+        events.append((
+            "lms_event_course_completed", klass.institution_id, actor_id,
+            {"course_id": course.id, "class_id": klass.id, "enrolment_id": enrolment.id,
+             "via": via}, {"user": user, "course": course, "enrolment": enrolment},
+        ))
+    if deferred is None:
+        await emit_all(plugins, events)
+    else:
+        deferred.extend(events)
     return enrolment
 
 

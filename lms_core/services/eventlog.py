@@ -19,3 +19,12 @@ async def emit(plugins: PluginManager, hook: str, institution_id: int | None,
     except Exception:  # the action already committed; a log failure must not undo its answer
         log.exception("could not write event log for %s", hook)
     await plugins.fire_event(hook, institution_id, **hook_kwargs)
+
+
+PendingEvent = tuple[str, "int | None", "int | None", dict[str, Any], dict[str, Any]]
+
+
+async def emit_all(plugins: PluginManager, events: list[PendingEvent]) -> None:
+    """Emit events collected while a larger transaction was open, once it has committed."""
+    for hook, institution_id, actor_id, payload, kwargs in events:
+        await emit(plugins, hook, institution_id, actor_id, payload, **kwargs)
