@@ -6,36 +6,19 @@ Moodle XML) all store questions that obey the same rules and are searchable the 
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 from lms_core.content import render_markdown
 from lms_core.text import fold
 
 from lms_quizzes.aiken import AikenQuestion
+from lms_quizzes.qtypes import NAME_LENGTH, choice_problems, question_name
+
+__all__ = ["CHOICE_TYPES", "NAME_LENGTH", "aiken_answers", "aiken_row", "answer_problems",
+           "competency_key", "question_name", "question_row", "search_key"]
 
 #: Kinds that can be written through the API today (the choice kinds).
 CHOICE_TYPES = ("single_choice", "multiple_response", "true_false")
-
-NAME_LENGTH = 100
-_TOLERANCE = 1e-6
-#: Moodle's rule for multiple-response questions: the positive grades add up to 100 %.
-_SUM_TOLERANCE = 0.01
-
-
-def question_name(text: str, limit: int = NAME_LENGTH) -> str:
-    """A name for a question that came without one: its first line, cut at a word boundary.
-
-    Moodle names imported questions the same way, so lecturers recognise them in both systems.
-    """
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    first = " ".join(first.split())
-    if len(first) <= limit:
-        return first
-    cut = first[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 def search_key(name: str, text: str) -> str:
@@ -49,49 +32,12 @@ def competency_key(codes: Sequence[str]) -> str:
 
 
 def answer_problems(qtype: str, answers: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-    """Every reason the answers do not make a valid question of this type, as (vi, en)."""
-    problems: list[tuple[str, str]] = []
-    fractions = [a.get("fraction") for a in answers]
-    for i, f in enumerate(fractions, start=1):
-        if not isinstance(f, (int, float)) or isinstance(f, bool) or math.isnan(f) \
-                or not -1.0 <= f <= 1.0:
-            problems.append((f"Phương án {i}: điểm (fraction) phải nằm trong khoảng -1 đến 1.",
-                             f"Answer {i}: fraction must be between -1 and 1."))
-    if problems:
-        return problems
-    if len(answers) < 2:
-        problems.append(("Cần ít nhất 2 phương án.", "At least 2 answers are needed."))
-    for i, a in enumerate(answers, start=1):
-        if not str(a.get("text", "")).strip():
-            problems.append((f"Phương án {i} để trống.", f"Answer {i} is empty."))
-    full = sum(1 for f in fractions if abs(f - 1.0) < _TOLERANCE)
-    positive = [f for f in fractions if f > _TOLERANCE]
-    if not positive:
-        problems.append(("Cần ít nhất một phương án đúng (điểm lớn hơn 0).",
-                         "At least one answer must be correct (fraction above 0)."))
-    if qtype == "single_choice" and full != 1:
-        problems.append((
-            f"Câu hỏi một lựa chọn cần đúng một phương án điểm 1 (100%), đang có {full}.",
-            f"A single-choice question needs exactly one answer with fraction 1 (100%), "
-            f"found {full}.",
-        ))
-    elif qtype == "true_false":
-        zero = sum(1 for f in fractions if abs(f) < _TOLERANCE)
-        if len(answers) != 2 or full != 1 or zero != 1:
-            problems.append((
-                "Câu hỏi Đúng/Sai cần đúng 2 phương án: một điểm 1, một điểm 0.",
-                "A true/false question needs exactly 2 answers: one with fraction 1, "
-                "one with fraction 0.",
-            ))
-    elif qtype == "multiple_response" and positive and abs(sum(positive) - 1.0) > _SUM_TOLERANCE:
-        total = round(sum(positive) * 100, 2)
-        problems.append((
-            f"Câu hỏi nhiều lựa chọn: tổng điểm các phương án đúng phải bằng 1 (100%), "
-            f"đang là {total}%.",
-            f"A multiple-response question's positive fractions must add up to 1 (100%), "
-            f"they add up to {total}%.",
-        ))
-    return problems
+    """Every reason the answers do not make a valid question of this type, as (vi, en).
+
+    The rules live in ``qtypes`` (which checks whole questions of every type); this is the
+    answers-only view the API has used since the choice kinds came first.
+    """
+    return [(p.message, p.message_en) for p in choice_problems(qtype, answers)]
 
 
 def question_row(*, name: str, qtype: str, text: str, answers: list[dict[str, Any]],
