@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from pathlib import Path
@@ -22,6 +23,8 @@ from lms_core.auth.csrf import CSRFMiddleware
 from lms_core.auth.middleware import AuthMiddleware
 from lms_core.auth.principal import PrincipalLoader, role_permission_map
 from lms_core.broker import create_broker
+from lms_core.cache import HotCache, watch_models
+from lms_core.cache import listen as listen_for_invalidations
 from lms_core.db import tortoise_config
 from lms_core.http.problems import Problem, problem_response, to_problem
 from lms_core.plugins import PluginManager
@@ -72,7 +75,8 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
     plugins.collect_routes(settings)
     principals = PrincipalLoader(role_permission_map(plugins.registry.permissions))
     lms = Runtime(settings=settings, plugins=plugins, broker=create_broker(settings.broker_url),
-                  principals=principals)
+                  principals=principals, cache=HotCache(settings.cache_ttl))
+    watch_models()
     plugins.runtime = lms
 
     from lms_core.api import routes as api_routes
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
                                                    plugins.registry.model_apps),
                             _enable_global_fallback=True)
         await lms.broker.start()
+        cache_listener = await listen_for_invalidations(lms.cache, lms.broker)
         lms.db_ready = True
         try:
             await plugins.call_lifecycle("lms_startup", app=app)
@@ -106,6 +111,9 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
                 await plugins.call_lifecycle("lms_shutdown", app=app)
             finally:
                 lms.db_ready = False
+                cache_listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await cache_listener
                 await lms.broker.stop()
                 await Tortoise.close_connections()
 

@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 
 from lms_core.auth.principal import PrincipalLoader
 from lms_core.broker import Broker
+from lms_core.cache import HotCache
 from lms_core.plugins import PluginManager
 from lms_core.settings import Settings
 
@@ -22,6 +23,7 @@ class Runtime:
     plugins: PluginManager
     broker: Broker
     principals: PrincipalLoader
+    cache: HotCache | None = None
     templates: Any = None
     db_ready: bool = False
 

@@ -43,6 +43,7 @@ class Settings:
     login_rate_limit: int = 5  # failed attempts per window per (login, ip)
     login_rate_window: int = 300  # seconds
     disabled_plugins: list[str] = field(default_factory=list)
+    cache_ttl: float = 30.0  # seconds a hot read stays cached at most; 0 turns the cache off
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -61,6 +62,7 @@ class Settings:
             default_locale=env.get("LMS_DEFAULT_LOCALE", "vi"),
             https_only=env.get("LMS_HTTPS_ONLY", "") in {"1", "true", "yes"},
             disabled_plugins=[p for p in env.get("LMS_DISABLED_PLUGINS", "").split(",") if p],
+            cache_ttl=float(env.get("LMS_CACHE_TTL", "30")),
         )
         values.update(overrides)
         var_dir.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from tortoise.expressions import Q
 
+from starlette.responses import Response
+
+from lms_core import cache
 from lms_core.api.schemas import ClassCreate, Page
 from lms_core.auth.principal import Principal
 from lms_core.text import fold
@@ -22,7 +25,17 @@ from lms_core.services.users import unit_subtree_ids
 @api("GET", permission="classes.view", summary="My classes (learning or teaching)",
      tags=("classes",))
 async def my_classes(request: Request, principal: Principal):
-    return {"items": await svc.my_classes(principal)}
+    """Cached per user until one of their enrolments or lecturer links, or a class or course
+    of the institution, changes (lms_core.cache)."""
+    async def build() -> dict:
+        return {"items": await svc.my_classes(principal)}
+
+    if principal.institution_id is None:
+        return await build()
+    body = await runtime(request).cache.get_or_build(
+        ("my-classes", principal.institution_id, principal.user_id),
+        (cache.user_tag(principal.user_id), cache.classes_tag(principal.institution_id)), build)
+    return Response(body, media_type="application/json")
 
 
 @api("GET", permission="classes.view", query=Page, summary="Classes I may see",

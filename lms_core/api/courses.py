@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 
+from lms_core import cache
 from lms_core.api.schemas import Page
 from lms_core.http.endpoints import api, path_int
+from lms_core.runtime import runtime
 from lms_core.services import courses as svc
+from lms_core.text import fold
 
 
 @api("GET", permission="courses.view", query=Page, summary="Course catalogue",
      tags=("courses",))
 async def list_courses(request: Request, principal, query: Page):
-    """Published courses of the institution; ``q`` matches with or without diacritics."""
-    total, rows = await svc.catalogue(principal.institution_id, query.q, query.limit,
-                                      query.offset)
-    return {"total": total, "items": rows}
+    """Published courses of the institution; ``q`` matches with or without diacritics.
+    The same for everyone in the institution, so cached per query until a course of the
+    institution changes (lms_core.cache)."""
+    async def build() -> dict:
+        total, rows = await svc.catalogue(principal.institution_id, query.q, query.limit,
+                                          query.offset)
+        return {"total": total, "items": rows}
+
+    inst = principal.institution_id
+    body = await runtime(request).cache.get_or_build(
+        ("catalogue", inst, fold(query.q), query.limit, query.offset), (cache.courses_tag(inst),),
+        build)
+    return Response(body, media_type="application/json")
 
 
 @api("GET", permission="courses.view", summary="A course with its modules", tags=("courses",))

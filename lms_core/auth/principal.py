@@ -7,6 +7,7 @@ it (``forget``) and within ``TTL_SECONDS`` on the others.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -36,12 +37,25 @@ class Principal:
         return any(r in self.roles for r in roles)
 
 
+#: An expired entry is still served for this long while one request reloads it in the
+#: background. Without it, every request of a busy user that arrives in the instant of expiry
+#: reloaded the principal at once: measured on SQLite, a 0.5 s stall every 10 s.
+REFRESH_GRACE_SECONDS = 5.0
+
+_Key = tuple[int, "int | None", str]
+
+
 class PrincipalLoader:
     def __init__(self, role_permissions: dict[str, frozenset[str]]) -> None:
         self.role_permissions = role_permissions
-        self._cache: dict[tuple[int, int | None, str], tuple[float, Principal | None]] = {}
+        self._cache: dict[_Key, tuple[float, Principal | None]] = {}
+        self._loading: dict[_Key, asyncio.Future[Principal | None]] = {}
+        self._forgotten = 0  # bumped by forget(): a load that began before must not be kept
 
     def forget(self, user_id: int | None = None) -> None:
+        self._forgotten += 1
+        for key in [k for k in self._loading if user_id is None or k[0] == user_id]:
+            del self._loading[key]
         if user_id is None:
             self._cache.clear()
             return
@@ -52,13 +66,35 @@ class PrincipalLoader:
         key = (user_id, institution_id, via)
         now = time.monotonic()
         hit = self._cache.get(key)
-        if hit and hit[0] > now:
-            return hit[1]
-        principal = await self._load(user_id, institution_id, via)
-        if len(self._cache) > 50_000:
-            self._cache.clear()
-        self._cache[key] = (now + TTL_SECONDS, principal)
-        return principal
+        if hit is not None:
+            if hit[0] > now:
+                return hit[1]
+            if hit[0] + REFRESH_GRACE_SECONDS > now:
+                if key not in self._loading:
+                    self._start_load(key)
+                return hit[1]
+        future = self._loading.get(key) or self._start_load(key)
+        return await asyncio.shield(future)
+
+    def _start_load(self, key: _Key) -> asyncio.Future[Principal | None]:
+        """One load per key at a time; every caller that needs it waits for the same one."""
+        task = asyncio.get_running_loop().create_task(self._load(*key))
+        self._loading[key] = task
+        generation = self._forgotten
+
+        def done(t: asyncio.Task) -> None:
+            if self._loading.get(key) is t:
+                del self._loading[key]
+            if t.cancelled() or t.exception() is not None:
+                return  # the waiting callers see the error; nothing is cached
+            if generation != self._forgotten:
+                return  # read before a change this worker has made
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[key] = (time.monotonic() + TTL_SECONDS, t.result())
+
+        task.add_done_callback(done)
+        return task
 
     async def _load(self, user_id: int, institution_id: int | None, via: str) -> Principal | None:
         user = (

@@ -47,6 +47,8 @@ class CourseClass(Model):
     class Meta:
         table = "lms_class"
         unique_together = (("institution", "code"),)
+        #: Staff list every class of the institution, newest first.
+        indexes = (("institution_id", "starts_on", "id"),)
 
 
 class ClassLecturer(Model):
@@ -61,3 +63,5 @@ class ClassLecturer(Model):
     class Meta:
         table = "lms_class_lecturer"
         unique_together = (("klass", "user"),)
+        #: "The classes I teach" starts from the lecturer.
+        indexes = (("user_id", "klass_id"),)

@@ -46,6 +46,8 @@ class Enrolment(Model):
     class Meta:
         table = "lms_enrolment"
         unique_together = (("user", "klass"),)
+        #: Rosters and seat counts start from the class (the unique index starts from the user).
+        indexes = (("klass_id", "status"),)
 
 
 class ProgressStatus(str, Enum):

@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from lms_core import sql
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 from lms_core.text import fold
@@ -38,27 +39,41 @@ async def get_visible_class(p: Principal, class_id: int) -> CourseClass:
     return klass
 
 
+#: The classes a user learns in (not withdrawn) or teaches, in one round trip: the two index
+#: lookups by user give the ids, then one row per class with the caller's own enrolment status
+#: and lecturer flag (each at most one row, by the unique constraints).
+_MY_CLASSES_SQL = """
+SELECT k.id, k.code, k.title, k.course_id, k.starts_on, k.ends_on, k.location,
+       k.delivery_mode, k.capacity, k.self_enrol, k.status, k.schedule,
+       c.title AS course_title, c.code AS course_code,
+       e.status AS my_enrolment, l.id AS lecturer_link
+FROM (SELECT klass_id FROM lms_enrolment WHERE user_id = $1 AND status <> 'withdrawn'
+      UNION
+      SELECT klass_id FROM lms_class_lecturer WHERE user_id = $1) AS mine
+JOIN lms_class k ON k.id = mine.klass_id
+JOIN lms_course c ON c.id = k.course_id
+LEFT JOIN lms_enrolment e ON e.user_id = $1 AND e.klass_id = k.id AND e.status <> 'withdrawn'
+LEFT JOIN lms_class_lecturer l ON l.user_id = $1 AND l.klass_id = k.id
+WHERE k.institution_id = $2
+ORDER BY k.starts_on DESC, k.id DESC
+"""
+
+
 async def my_classes(p: Principal) -> list[dict[str, Any]]:
-    """Classes the caller learns in or teaches, newest first: the home page and a hot path,
-    so it reads plain rows in three queries whatever the number of classes."""
+    """Classes the caller learns in or teaches, newest first. The home page and the hottest
+    read path: one hand-written query (lms_core.sql), whatever the number of classes."""
     if p.institution_id is None:
         return []
-    learning = dict(await Enrolment.filter(
-        user_id=p.user_id, klass__institution_id=p.institution_id,
-    ).exclude(status=EnrolmentStatus.WITHDRAWN).values_list("klass_id", "status"))
-    teaching = set(await ClassLecturer.filter(
-        user_id=p.user_id, klass__institution_id=p.institution_id,
-    ).values_list("klass_id", flat=True))
-    ids = set(learning) | teaching
-    if not ids:
-        return []
-    rows = await CourseClass.filter(id__in=ids).order_by("-starts_on", "-id").values(
-        *CLASS_FIELDS, "course__title", "course__code")
-    for row in rows:
-        status = learning.get(row["id"])
-        row["my_enrolment"] = getattr(status, "value", status)
-        row["i_teach"] = row["id"] in teaching
-    return [class_dict(r) for r in rows]
+    rows = await sql.fetch(_MY_CLASSES_SQL, p.user_id, p.institution_id)
+    return [{
+        "id": r["id"], "code": r["code"], "title": r["title"], "course_id": r["course_id"],
+        "starts_on": sql.as_date(r["starts_on"]), "ends_on": sql.as_date(r["ends_on"]),
+        "location": r["location"], "delivery_mode": r["delivery_mode"],
+        "capacity": r["capacity"], "self_enrol": sql.as_bool(r["self_enrol"]),
+        "status": r["status"], "schedule": sql.as_json(r["schedule"]),
+        "course": {"id": r["course_id"], "code": r["course_code"], "title": r["course_title"]},
+        "my_enrolment": r["my_enrolment"], "i_teach": r["lecturer_link"] is not None,
+    } for r in rows]
 
 
 def class_dict(row: dict[str, Any]) -> dict[str, Any]:

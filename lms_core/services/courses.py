@@ -7,6 +7,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from lms_core import sql
 from lms_core.http.problems import Problem
 from lms_core.models import Course, CourseModule
 from lms_core.text import fold, word_key
@@ -15,14 +16,33 @@ COURSE_FIELDS = ("id", "code", "version", "title", "title_en", "description", "d
                  "competencies", "duration_hours")
 
 
+_CATALOGUE_COLUMNS = ", ".join(COURSE_FIELDS)
+
+
 async def catalogue(institution_id: int, q: str = "", limit: int = 50,
                     offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """Published courses, searched without diacritics, in Vietnamese alphabetical order."""
-    qs = Course.filter(institution_id=institution_id, is_published=True)
-    for word in fold(q).split():
-        qs = qs.filter(Q(title_key__contains=word) | Q(code__icontains=word))
-    total = await qs.count()
-    rows = await qs.order_by("sort_key", "id").offset(offset).limit(limit).values(*COURSE_FIELDS)
+    """Published courses, searched without diacritics, in Vietnamese alphabetical order.
+
+    Every user opens it, so it is hand-written SQL (lms_core.sql): the page and the count are
+    read from the (institution, published, sort_key, id) index; each search word must appear
+    in the folded title or the code."""
+    where = ["institution_id = $1", "is_published = TRUE"]
+    args: list[Any] = [institution_id]
+    for word in fold(q).split()[:10]:
+        args.append(sql.like_pattern(word))
+        n = len(args)
+        where.append(f"(title_key LIKE ${n} ESCAPE '\\' OR LOWER(code) LIKE ${n} ESCAPE '\\')")
+    condition = " AND ".join(where)
+    total = (await sql.fetch(f"SELECT COUNT(*) AS n FROM lms_course WHERE {condition}",
+                             *args))[0]["n"]
+    if not total or offset >= total:
+        return total, []
+    n = len(args)
+    rows = await sql.fetch(
+        f"SELECT {_CATALOGUE_COLUMNS} FROM lms_course WHERE {condition} "
+        f"ORDER BY sort_key, id LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset)
+    for row in rows:
+        row["competencies"] = sql.as_json(row["competencies"])
     return total, rows
 
 

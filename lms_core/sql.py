@@ -1,0 +1,79 @@
+"""Hand-written SQL for the few hot read paths, on SQLite and PostgreSQL alike.
+
+Building a query with Tortoise costs ~100 µs of Python per query before the database sees it
+(pypika copies its query tree on every filter), and hydrating rows costs more again; on the
+pages every user opens first ("my classes", the catalogue) that was most of the server's CPU
+(docs/performance.md). Those paths write their SQL once, with ``$1``-style placeholders, and
+read plain rows. Everything else keeps using the ORM.
+
+Values are always passed as parameters, never formatted into the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Sequence
+
+from tortoise import connections
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+@lru_cache(maxsize=256)
+def _for_sqlite(sql: str) -> tuple[str, tuple[int, ...]]:
+    """``$n`` → ``?``, with the order in which the arguments must be given (``$1`` may appear
+    twice, SQLite's ``?`` are positional)."""
+    order = tuple(int(m) - 1 for m in _PLACEHOLDER.findall(sql))
+    return _PLACEHOLDER.sub("?", sql), order
+
+
+def dialect(connection_name: str = "default") -> str:
+    return connections.get(connection_name).capabilities.dialect
+
+
+async def fetch(sql: str, *args: Any, connection_name: str = "default") -> list[dict[str, Any]]:
+    """Rows as dicts. Column values are what the driver gives: use the ``as_*`` helpers below
+    for dates, booleans and JSON, which the two drivers return differently."""
+    conn = connections.get(connection_name)
+    if conn.capabilities.dialect == "sqlite":
+        text, order = _for_sqlite(sql)
+        args = tuple(args[i] for i in order)
+        return await conn.execute_query_dict(text, list(args))
+    return await conn.execute_query_dict(sql, list(args))
+
+
+def as_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def as_date(value: Any) -> str | None:
+    """ISO text, as the JSON API gives dates (asyncpg returns ``date``, SQLite the text)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def as_json(value: Any) -> Any:
+    """JSON columns: asyncpg and SQLite both hand back the text."""
+    if isinstance(value, (str, bytes)):
+        return json.loads(value)
+    return value
+
+
+def in_list(start: int, count: int) -> str:
+    """``$start, $start+1, …`` for an ``IN (…)`` of ``count`` parameters."""
+    return ", ".join(f"${i}" for i in range(start, start + count))
+
+
+def like_pattern(word: str) -> str:
+    """``%word%`` with LIKE's own wildcards escaped (use with ``ESCAPE '\\'``)."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+__all__: Sequence[str] = ("fetch", "dialect", "as_bool", "as_date", "as_json", "in_list",
+                          "like_pattern")
