@@ -61,8 +61,12 @@ class Question(Model):
     name = fields.CharField(max_length=255)
     type = fields.CharField(max_length=32)
     text = fields.TextField()
+    # markdown, html, plain or moodle (the GIFT formats), rendered into text_html
+    text_format = fields.CharField(max_length=16, default="markdown", db_default="markdown")
     text_html = fields.TextField()
     answers = fields.JSONField(default=list)
+    # per-type settings (qtypes.py): short-answer case and accent rules, ordering grading
+    options = fields.JSONField(null=True)
     general_feedback = fields.TextField(default="")
     competencies = fields.JSONField(default=list)
     competency_key = fields.CharField(max_length=4000, default="")
@@ -76,3 +80,115 @@ class Question(Model):
 
     class Meta:
         table = "quizzes_question"
+
+
+# --------------------------------------------------------------------------- quizzes
+
+
+class QuizKind:
+    PRACTICE = "practice"
+    GRADED = "graded"
+    PRE_TEST = "pre_test"
+    POST_TEST = "post_test"
+    ALL = (PRACTICE, GRADED, PRE_TEST, POST_TEST)
+
+
+class Quiz(Model):
+    """The settings of one ``quiz`` course module. Created from the module's ``data`` when
+    first opened and edited by lecturers afterwards; ``slots`` lists fixed questions and random
+    draws (quiz_config.py says the shape), kept in one JSON column so that an edit is atomic."""
+
+    id = fields.IntField(primary_key=True)
+    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.Institution", related_name="quizzes", on_delete=fields.CASCADE
+    )
+    module: fields.OneToOneRelation = fields.OneToOneField(
+        "lms.CourseModule", related_name="quiz", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=16, default=QuizKind.GRADED)
+    slots = fields.JSONField(default=list)
+    time_limit_seconds = fields.IntField(default=0)
+    opens_at = fields.DatetimeField(null=True)
+    closes_at = fields.DatetimeField(null=True)
+    attempts_allowed = fields.IntField(default=0)
+    grading_method = fields.CharField(max_length=16, default="highest")
+    pass_fraction = fields.FloatField(default=0.5)
+    shuffle_questions = fields.BooleanField(default=False)
+    shuffle_answers = fields.BooleanField(default=True)
+    layout = fields.CharField(max_length=16, default="one_per_page")
+    review = fields.JSONField(default=dict)
+    completion = fields.CharField(max_length=16, default="passed")
+    version = fields.IntField(default=1)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "quizzes_quiz"
+
+
+class Attempt(Model):
+    """One trainee's attempt. ``deadline`` is the server's: saves after it (and a short grace
+    for the network) are refused and the attempt is submitted as it stands."""
+
+    id = fields.IntField(primary_key=True)
+    quiz: fields.ForeignKeyRelation[Quiz] = fields.ForeignKeyField(
+        "quizzes.Quiz", related_name="attempts", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.User", related_name="quiz_attempts", on_delete=fields.CASCADE
+    )
+    enrolment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.Enrolment", related_name="quiz_attempts", null=True, on_delete=fields.SET_NULL
+    )
+    number = fields.IntField()
+    state = fields.CharField(max_length=16, default="in_progress")
+    seed = fields.BigIntField()
+    started_at = fields.DatetimeField()
+    deadline = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    sum_marks = fields.FloatField(null=True)
+    max_marks = fields.FloatField(default=0)
+    fraction = fields.FloatField(null=True)
+    needs_grading = fields.BooleanField(default=False)
+    passed = fields.BooleanField(null=True)
+    quiz_version = fields.IntField(default=1)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "quizzes_attempt"
+        unique_together = (("quiz", "user", "number"),)
+        indexes = (("quiz_id", "state"), ("user_id", "quiz_id"))
+
+
+class AttemptSlot(Model):
+    """One question of an attempt with the trainee's answer. ``question`` is a snapshot of the
+    bank question when the attempt began, so editing the bank never changes a running attempt
+    (a regrade replaces it deliberately). ``seq`` counts saves: a save based on an older one
+    (another tab) is refused instead of silently overwriting."""
+
+    id = fields.IntField(primary_key=True)
+    attempt: fields.ForeignKeyRelation[Attempt] = fields.ForeignKeyField(
+        "quizzes.Attempt", related_name="slot_rows", on_delete=fields.CASCADE
+    )
+    slot = fields.IntField()
+    question_id = fields.IntField(null=True)
+    question_version = fields.IntField(default=1)
+    question = fields.JSONField()
+    max_mark = fields.FloatField(default=1)
+    response = fields.JSONField(null=True)
+    seq = fields.IntField(default=0)
+    saved_at = fields.DatetimeField(null=True)
+    flagged = fields.BooleanField(default=False)
+    fraction = fields.FloatField(null=True)
+    mark = fields.FloatField(null=True)
+    state = fields.CharField(max_length=16, default="unanswered")
+    feedback = fields.JSONField(default=list)
+    comment = fields.TextField(default="")
+    graded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.User", related_name="graded_slots", null=True, on_delete=fields.SET_NULL
+    )
+    graded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "quizzes_attempt_slot"
+        unique_together = (("attempt", "slot"),)
+        indexes = (("state", "attempt_id"),)

@@ -6,6 +6,7 @@ from typing import Any
 
 from lms_core.plugin_api import ModelApp, ModuleType, Permission, PluginInfo, hookimpl
 
+from lms_quizzes import attempt_api
 from lms_quizzes.api import routes
 from lms_quizzes.module_type import render_quiz, validate_quiz
 
@@ -27,12 +28,14 @@ def lms_register_permissions() -> list[Permission]:
         Permission("quiz.manage", "Soạn câu hỏi, nhóm câu hỏi và nhập câu hỏi từ tệp Aiken",
                    STAFF),
         Permission("quiz.view_bank", "Xem ngân hàng câu hỏi của đơn vị đào tạo", STAFF),
+        Permission("quiz.attempt", "Làm bài kiểm tra (giảng viên: làm thử)",
+                   frozenset({"trainee", "lecturer", "admin"})),
     ]
 
 
 @hookimpl
 def lms_register_routes(settings: Any) -> list[Any]:
-    return routes()
+    return [*routes(), *attempt_api.routes()]
 
 
 @hookimpl

@@ -1,0 +1,533 @@
+"""Taking a quiz: start or resume, save answer by answer, submit once, grade, review.
+
+Everything a trainee does is written to the database as it happens (one row per question), so a
+closed laptop, a dropped phone connection or a server restart loses at most the answer being
+typed. The server owns the clock: ``deadline`` is fixed when the attempt starts, saves after it
+(plus ``GRACE`` for the network) are refused, and an overdue attempt is submitted as it stands
+the next time anyone touches it. Submitting is a state change taken under a row lock, so a
+double click, two tabs or a retry after a timeout grade once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from lms_core.http.problems import Problem
+from lms_core.models import CourseModule, Enrolment, EnrolmentStatus, User
+
+from lms_quizzes import grading, qtypes
+from lms_quizzes.models import Attempt, AttemptSlot, Question, QuestionCategory, Quiz
+from lms_quizzes.quiz_config import (
+    IMMEDIATE_WINDOW, FixedSlot, QuizSettings, RandomSlot, from_module_data, row_values,
+    settings_of,
+)
+
+#: Saves up to this long after the deadline still count: the request left the phone in time.
+GRACE = timedelta(seconds=30)
+MAX_RESPONSE_CHARS = 50_000
+IN_PROGRESS, FINISHED = "in_progress", "finished"
+LEARNING = (EnrolmentStatus.APPROVED, EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --------------------------------------------------------------------------- finding the quiz
+
+
+@dataclass
+class QuizContext:
+    module: CourseModule
+    quiz: Quiz
+    settings: QuizSettings
+    enrolment: Enrolment | None
+
+
+async def quiz_module(institution_id: int, module_id: int) -> CourseModule:
+    module = await CourseModule.get_or_none(id=module_id, type="quiz", is_active=True,
+                                            course__institution_id=institution_id)
+    if module is None:
+        raise Problem(404, "Không tìm thấy bài kiểm tra.", "Quiz not found.")
+    return module
+
+
+async def quiz_for_module(institution_id: int, module: CourseModule) -> Quiz:
+    """The module's quiz row, made from course.yaml's ``data`` the first time it is needed."""
+    quiz = await Quiz.get_or_none(module_id=module.id)
+    if quiz is not None:
+        return quiz
+    try:
+        settings = from_module_data(module.data or {})
+    except ValueError as exc:
+        raise Problem(409, "Bài kiểm tra chưa được cấu hình đúng.",
+                      f"The quiz is not configured correctly: {exc}") from None
+    async with in_transaction():
+        quiz = await Quiz.get_or_none(module_id=module.id)
+        if quiz is None:
+            quiz = await Quiz.create(institution_id=institution_id, module_id=module.id,
+                                     **row_values(settings))
+    return quiz
+
+
+async def learning_enrolment(user_id: int, institution_id: int,
+                             course_id: int) -> Enrolment | None:
+    return await Enrolment.filter(
+        user_id=user_id, klass__course_id=course_id, klass__institution_id=institution_id,
+        status__in=list(LEARNING),
+    ).order_by("-id").first()
+
+
+async def context(principal: Any, module_id: int) -> QuizContext:
+    module = await quiz_module(principal.institution_id, module_id)
+    quiz = await quiz_for_module(principal.institution_id, module)
+    enrolment = await learning_enrolment(principal.user_id, principal.institution_id,
+                                         module.course_id)
+    return QuizContext(module, quiz, settings_of(quiz), enrolment)
+
+
+def is_staff(principal: Any) -> bool:
+    """Staff may try a quiz without being enrolled (Moodle's preview); their attempts never
+    count towards completion."""
+    return principal.can("quiz.manage")
+
+
+# --------------------------------------------------------------------------- starting
+
+
+def availability(ctx: QuizContext, attempts: list[Attempt], principal: Any,
+                 at: datetime) -> tuple[bool, str, str]:
+    """(may start a new attempt, reason vi, reason en)."""
+    s = ctx.settings
+    if ctx.enrolment is None and not is_staff(principal):
+        return False, "Bạn chưa ghi danh lớp học của khoá này.", \
+            "You are not enrolled in a class of this course."
+    if s.opens_at and at < s.opens_at:
+        return False, "Bài kiểm tra chưa mở.", "The quiz is not open yet."
+    if s.closes_at and at >= s.closes_at:
+        return False, "Bài kiểm tra đã đóng.", "The quiz is closed."
+    if not s.slots:
+        return False, "Bài kiểm tra chưa có câu hỏi.", "The quiz has no questions."
+    used = len(attempts)
+    if s.attempts_allowed and used >= s.attempts_allowed:
+        return False, f"Bạn đã làm hết {s.attempts_allowed} lượt cho phép.", \
+            f"You have used all {s.attempts_allowed} attempts allowed."
+    return True, "", ""
+
+
+async def _category_ids(institution_id: int, slot: RandomSlot) -> list[int]:
+    if isinstance(slot.category, int):
+        base = await QuestionCategory.get_or_none(id=slot.category,
+                                                  institution_id=institution_id)
+        bases = [base] if base else []
+    else:
+        bases = await QuestionCategory.filter(institution_id=institution_id,
+                                              name=slot.category.strip())
+    if not bases:
+        raise Problem(409, f"Bài kiểm tra dùng nhóm câu hỏi không tồn tại: {slot.category}.",
+                      f"The quiz uses a question category that does not exist: "
+                      f"{slot.category}.")
+    ids = {b.id for b in bases}
+    if slot.include_subcategories:
+        cond = Q()
+        for b in bases:
+            cond |= Q(path__startswith=b.path)
+        ids |= set(await QuestionCategory.filter(cond, institution_id=institution_id)
+                   .values_list("id", flat=True))
+    return sorted(ids)
+
+
+def snapshot(question: Question) -> dict[str, Any]:
+    """The normalised question as an attempt keeps it."""
+    return qtypes.normalise({
+        "type": question.type, "name": question.name, "text": question.text,
+        "text_format": getattr(question, "text_format", "markdown") or "markdown",
+        "answers": question.answers, "options": getattr(question, "options", None) or {},
+        "general_feedback": question.general_feedback,
+    })
+
+
+async def draw_questions(institution_id: int, settings: QuizSettings,
+                         rng: random.Random) -> list[tuple[Question, float]]:
+    """Fixed questions as listed, random ones drawn without repeating a question within the
+    attempt; description questions carry no mark."""
+    chosen: list[tuple[Question, float]] = []
+    taken: set[int] = set()
+    fixed_ids = [s.question_id for s in settings.slots if isinstance(s, FixedSlot)]
+    fixed = {q.id: q for q in await Question.filter(id__in=fixed_ids,
+                                                    institution_id=institution_id)}
+    for slot in settings.slots:
+        if isinstance(slot, FixedSlot):
+            q = fixed.get(slot.question_id)
+            if q is None:
+                raise Problem(409, f"Câu hỏi số {slot.question_id} của bài kiểm tra đã bị xoá.",
+                              f"Question {slot.question_id} of the quiz no longer exists.")
+            chosen.append((q, slot.mark))
+            taken.add(q.id)
+            continue
+        qs = Question.filter(institution_id=institution_id,
+                             category_id__in=await _category_ids(institution_id, slot)) \
+            .exclude(type="description")
+        if slot.competency:
+            qs = qs.filter(competency_key__contains=f"|{slot.competency}|")
+        pool = [i for i in await qs.order_by("id").values_list("id", flat=True)
+                if i not in taken]
+        if len(pool) < slot.count:
+            raise Problem(409, f"Nhóm câu hỏi {slot.category} chỉ có {len(pool)} câu phù hợp, "
+                          f"bài kiểm tra cần {slot.count}.",
+                          f"Category {slot.category} has only {len(pool)} matching questions; "
+                          f"the quiz needs {slot.count}.")
+        picked = rng.sample(pool, slot.count)
+        taken.update(picked)
+        rows = {q.id: q for q in await Question.filter(id__in=picked)}
+        chosen.extend((rows[i], slot.mark) for i in picked)
+    return chosen
+
+
+def slot_seed(attempt_seed: int, slot: int) -> int:
+    digest = hashlib.blake2b(f"{attempt_seed}:{slot}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+async def start_or_resume(principal: Any, ctx: QuizContext,
+                          plugins: Any = None) -> tuple[Attempt, bool]:
+    """The attempt in progress if there is one (a second tab, a reload, another device),
+    else a new one. Returns (attempt, created)."""
+    at = now()
+    async with in_transaction():
+        # One start at a time per quiz row: two tabs pressing "start" get the same attempt.
+        await Quiz.select_for_update().get(id=ctx.quiz.id)
+        attempts = await Attempt.filter(quiz_id=ctx.quiz.id, user_id=principal.user_id) \
+            .order_by("number")
+        current = next((a for a in attempts if a.state == IN_PROGRESS), None)
+        if current is not None and not overdue(current, at):
+            return current, False
+    if current is not None:
+        await submit(current, at=current.deadline or at, plugins=plugins)
+        attempts = await Attempt.filter(quiz_id=ctx.quiz.id, user_id=principal.user_id) \
+            .order_by("number")
+    ok, why, why_en = availability(ctx, attempts, principal, at)
+    if not ok:
+        raise Problem(409, why, why_en)
+    s = ctx.settings
+    seed = secrets.randbits(62)
+    rng = random.Random(seed)
+    drawn = await draw_questions(ctx.quiz.institution_id, s, rng)
+    if s.shuffle_questions:
+        rng.shuffle(drawn)
+    deadline = None
+    if s.time_limit_seconds:
+        deadline = at + timedelta(seconds=s.time_limit_seconds)
+    if s.closes_at and (deadline is None or s.closes_at < deadline):
+        deadline = s.closes_at
+    async with in_transaction():
+        await Quiz.select_for_update().get(id=ctx.quiz.id)
+        taken = await Attempt.filter(quiz_id=ctx.quiz.id, user_id=principal.user_id)
+        running = next((a for a in taken if a.state == IN_PROGRESS), None)
+        if running is not None:  # another request started one meanwhile
+            return running, False
+        attempt = await Attempt.create(
+            quiz_id=ctx.quiz.id, user_id=principal.user_id,
+            enrolment_id=ctx.enrolment.id if ctx.enrolment else None,
+            number=max((a.number for a in taken), default=0) + 1, seed=seed, started_at=at,
+            deadline=deadline, quiz_version=ctx.quiz.version,
+            max_marks=sum(m for q, m in drawn if q.type != "description"))
+        await AttemptSlot.bulk_create([
+            AttemptSlot(attempt_id=attempt.id, slot=i, question_id=q.id,
+                        question_version=q.version, question=snapshot(q),
+                        max_mark=0.0 if q.type == "description" else mark)
+            for i, (q, mark) in enumerate(drawn, start=1)])
+    return attempt, True
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def overdue(attempt: Attempt, at: datetime) -> bool:
+    return attempt.state == IN_PROGRESS and attempt.deadline is not None and \
+        at > attempt.deadline + GRACE
+
+
+async def own_attempt(principal: Any, attempt_id: int, plugins: Any = None) -> Attempt:
+    """The caller's attempt, within their institution; an overdue one is submitted first."""
+    attempt = await Attempt.get_or_none(id=attempt_id, user_id=principal.user_id,
+                                        quiz__institution_id=principal.institution_id)
+    if attempt is None:
+        raise Problem(404, "Không tìm thấy lượt làm bài.", "Attempt not found.")
+    if overdue(attempt, now()):
+        attempt = await submit(attempt, at=attempt.deadline, plugins=plugins)
+    return attempt
+
+
+def _check_response(qtype: str, response: Any) -> None:
+    if response is None:
+        return
+    if not isinstance(response, dict):
+        raise Problem(422, "Câu trả lời phải là một đối tượng JSON.",
+                      "A response must be a JSON object.")
+    import orjson
+
+    if len(orjson.dumps(response)) > MAX_RESPONSE_CHARS:
+        raise Problem(413, "Câu trả lời quá dài.", "The response is too long.")
+    allowed = {
+        "single_choice": {"choice"}, "multiple_response": {"choices"}, "true_false": {"value"},
+        "short_answer": {"text"}, "numerical": {"value"}, "matching": {"pairs"},
+        "ordering": {"order"}, "essay": {"text"}, "description": set(),
+    }.get(qtype, set())
+    extra = set(response) - allowed
+    if extra:
+        raise Problem(422, f"Câu trả lời có khoá không dùng cho loại câu hỏi này: "
+                      f"{', '.join(sorted(extra))}.",
+                      f"Keys not used by this question type: {', '.join(sorted(extra))}.")
+
+
+async def save_response(principal: Any, attempt_id: int, slot: int, *, response: Any = None,
+                        has_response: bool = True, flagged: bool | None = None,
+                        base_seq: int | None = None, plugins: Any = None) -> AttemptSlot:
+    """Store one answer. ``base_seq`` is the ``seq`` the page last saw: when another tab saved
+    since, the save is refused (409, with the stored answer) instead of overwriting it."""
+    attempt = await own_attempt(principal, attempt_id, plugins)
+    if attempt.state != IN_PROGRESS:
+        raise Problem(409, "Bài đã nộp, không sửa được nữa.",
+                      "The attempt has been submitted; it can no longer change.",
+                      attempt_state=attempt.state)
+    row = await AttemptSlot.get_or_none(attempt_id=attempt.id, slot=slot)
+    if row is None:
+        raise Problem(404, "Không có câu hỏi này trong bài.", "No such question in the attempt.")
+    if has_response:
+        _check_response(row.question.get("type", ""), response)
+    at = now()
+    values: dict[str, Any] = {"seq": F("seq") + 1, "saved_at": at}
+    if has_response:
+        values["response"] = response
+    if flagged is not None:
+        values["flagged"] = flagged
+    query = AttemptSlot.filter(id=row.id)
+    if base_seq is not None:
+        query = query.filter(seq=base_seq)
+    async with in_transaction():
+        locked = await Attempt.select_for_update().get(id=attempt.id)
+        if locked.state != IN_PROGRESS:
+            raise Problem(409, "Bài đã nộp, không sửa được nữa.",
+                          "The attempt has been submitted; it can no longer change.",
+                          attempt_state=locked.state)
+        changed = await query.update(**values)
+    fresh = await AttemptSlot.get(id=row.id)
+    if not changed:
+        raise Problem(409, "Câu này vừa được lưu từ một cửa sổ khác; trang đã lấy lại câu trả "
+                      "lời mới nhất.", "This answer was saved from another window meanwhile; "
+                      "the latest one is returned.", seq=fresh.seq, response=fresh.response,
+                      flagged=fresh.flagged)
+    return fresh
+
+
+# --------------------------------------------------------------------------- submitting
+
+
+def grade_slot(row: AttemptSlot) -> grading.Grade:
+    return grading.grade(row.question, row.response)
+
+
+def apply_grade(row: AttemptSlot, g: grading.Grade) -> None:
+    row.state = g.state
+    row.feedback = list(g.feedback)
+    if g.fraction is None:
+        row.fraction = row.mark = None
+    else:
+        row.fraction = g.fraction
+        row.mark = round(g.fraction * row.max_mark, 7)
+
+
+def total(attempt: Attempt, rows: Iterable[AttemptSlot], pass_fraction: float) -> None:
+    """Sum the marks; an attempt with an ungraded essay has no total yet."""
+    rows = list(rows)
+    pending = any(r.state == "needs_grading" for r in rows)
+    attempt.needs_grading = pending
+    if pending:
+        attempt.sum_marks = attempt.fraction = attempt.passed = None
+        return
+    attempt.sum_marks = round(sum(max(0.0, r.mark or 0.0) if r.max_mark else 0.0
+                                  for r in rows), 7)
+    attempt.fraction = attempt.sum_marks / attempt.max_marks if attempt.max_marks else 1.0
+    attempt.passed = attempt.fraction + 1e-9 >= pass_fraction
+
+
+async def submit(attempt: Attempt, at: datetime | None = None,
+                 plugins: Any = None) -> Attempt:
+    """Grade and close ``attempt``. Idempotent: an attempt already finished comes back as it
+    is, whoever asked first (double click, two tabs, the overdue sweep). The call that closes
+    it also records course progress (``after_finish``) when given the plugin manager."""
+    at = at or now()
+    async with in_transaction():
+        locked = await Attempt.select_for_update().get(id=attempt.id)
+        if locked.state != IN_PROGRESS:
+            return locked
+        quiz = await Quiz.get(id=locked.quiz_id)
+        rows = await AttemptSlot.filter(attempt_id=locked.id).order_by("slot")
+        for row in rows:
+            apply_grade(row, grade_slot(row))
+            await row.save(update_fields=["state", "feedback", "fraction", "mark"])
+        locked.state = FINISHED
+        locked.finished_at = min(at, locked.deadline + GRACE) if locked.deadline else at
+        total(locked, rows, quiz.pass_fraction)
+        await locked.save()
+    if plugins is not None:
+        await after_finish(plugins, locked)
+    return locked
+
+
+async def after_finish(plugins: Any, attempt: Attempt) -> bool:
+    """Course completion for a finished attempt (outside the grading transaction: completion
+    runs other plugins' filters and events). Returns True when the module was completed."""
+    if attempt.state != FINISHED or attempt.enrolment_id is None:
+        return False
+    quiz = await Quiz.get(id=attempt.quiz_id)
+    if quiz.completion == "passed" and not attempt.passed:
+        return False
+    enrolment = await Enrolment.get_or_none(id=attempt.enrolment_id)
+    if enrolment is None or enrolment.status not in (EnrolmentStatus.ACTIVE,
+                                                     EnrolmentStatus.COMPLETED):
+        return False
+    from lms_core.services.progress import complete_module
+
+    module = await CourseModule.get(id=quiz.module_id)
+    user = await User.get(id=attempt.user_id)
+    await complete_module(plugins, enrolment, module, user,
+                          score=attempt.fraction if attempt.fraction is not None else None)
+    return True
+
+
+def quiz_grade(method: str, attempts: Iterable[Attempt]) -> float | None:
+    """The trainee's grade for the quiz from their finished, fully graded attempts."""
+    done = sorted((a for a in attempts if a.state == FINISHED and a.fraction is not None),
+                  key=lambda a: a.number)
+    if not done:
+        return None
+    if method == "first":
+        return done[0].fraction
+    if method == "last":
+        return done[-1].fraction
+    if method == "average":
+        return statistics.fmean(a.fraction for a in done)
+    return max(a.fraction for a in done)
+
+
+# --------------------------------------------------------------------------- what the page gets
+
+
+def review_items(settings: QuizSettings, attempt: Attempt, at: datetime) -> set[str]:
+    """What the trainee may see of a finished attempt now (Moodle's review options)."""
+    if attempt.state != FINISHED:
+        return set()
+    policy = settings.review
+    assert policy is not None
+    if settings.closes_at and at >= settings.closes_at:
+        return set(policy.after_close)
+    finished = attempt.finished_at or at
+    if at - finished <= IMMEDIATE_WINDOW:
+        return set(policy.immediately)
+    return set(policy.later)
+
+
+def attempt_summary(attempt: Attempt, items: set[str] | None = None) -> dict[str, Any]:
+    show_marks = items is None or "marks" in items
+    out: dict[str, Any] = {
+        "id": attempt.id, "number": attempt.number, "state": attempt.state,
+        "started_at": attempt.started_at, "finished_at": attempt.finished_at,
+        "deadline": attempt.deadline, "needs_grading": attempt.needs_grading,
+    }
+    if show_marks and attempt.state == FINISHED and not attempt.needs_grading:
+        out.update(sum_marks=attempt.sum_marks, max_marks=attempt.max_marks,
+                   fraction=attempt.fraction, passed=attempt.passed)
+    return out
+
+
+def running_view(attempt: Attempt, settings: QuizSettings, rows: list[AttemptSlot],
+                 at: datetime) -> dict[str, Any]:
+    """The attempt page's data while it runs: questions as ``grading.public_view`` shows them
+    (no key), the saved answers and flags, and the seconds left by the server's clock."""
+    left = None
+    if attempt.deadline is not None:
+        left = max(0, int((attempt.deadline - at).total_seconds()))
+    return {
+        **attempt_summary(attempt), "layout": settings.layout, "seconds_left": left,
+        "server_time": at,
+        "slots": [{
+            "slot": r.slot, "max_mark": r.max_mark, "seq": r.seq, "flagged": r.flagged,
+            "answered": r.response is not None and r.response != {},
+            "response": r.response,
+            "question": grading.public_view(r.question, slot_seed(attempt.seed, r.slot),
+                                            settings.shuffle_answers),
+        } for r in rows],
+    }
+
+
+def finished_view(attempt: Attempt, settings: QuizSettings, rows: list[AttemptSlot],
+                  items: set[str]) -> dict[str, Any]:
+    """A finished attempt, showing only what the review options allow at this moment."""
+    slots = []
+    for r in rows:
+        seed = slot_seed(attempt.seed, r.slot)
+        entry: dict[str, Any] = {"slot": r.slot, "max_mark": r.max_mark}
+        if items & {"correctness", "feedback", "correct_answers", "general_feedback"}:
+            g = grading.Grade(r.fraction, r.state, tuple(r.feedback or ()))
+            full = grading.review_view(r.question, r.response, g, seed=seed,
+                                       shuffle=settings.shuffle_answers)
+            entry["question"] = _trim_review(full, items)
+        else:
+            entry["question"] = grading.public_view(r.question, seed, settings.shuffle_answers)
+        if "responses" in items:
+            entry["response"] = r.response
+        if "marks" in items:
+            entry["mark"] = r.mark
+        if "correctness" in items:
+            entry["state"] = r.state
+        if "feedback" in items and r.comment:
+            entry["comment"] = r.comment
+        slots.append(entry)
+    return {**attempt_summary(attempt, items), "review": sorted(items), "slots": slots}
+
+
+_KEY_FIELDS = ("fraction", "correct_match", "correct_order", "correct_value", "answers")
+
+
+def _trim_review(view: dict[str, Any], items: set[str]) -> dict[str, Any]:
+    """``grading.review_view`` shows everything; drop what this moment's options hide."""
+    out = dict(view)
+    if "correct_answers" not in items:
+        for key in _KEY_FIELDS:
+            out.pop(key, None)
+        for part in ("choices", "stems"):
+            if part in out:
+                out[part] = [{k: v for k, v in c.items()
+                              if k not in ("fraction", "correct_match", "correct")}
+                             for c in out[part]]
+    if "feedback" not in items:
+        out.pop("feedback_html", None)
+        for part in ("choices", "answers"):
+            if part in out:
+                out[part] = [{k: v for k, v in c.items() if k != "feedback_html"}
+                             for c in out[part]]
+    if "general_feedback" not in items:
+        out.pop("general_feedback_html", None)
+    if "correctness" not in items:
+        out.pop("state", None)
+        if "correct_answers" not in items:
+            out.pop("fraction", None)
+    if "responses" not in items:
+        for key in ("response_text", "response_value", "response_order"):
+            out.pop(key, None)
+        for part in ("choices", "stems"):
+            if part in out:
+                out[part] = [{k: v for k, v in c.items() if k not in ("selected", "response")}
+                             for c in out[part]]
+    return out

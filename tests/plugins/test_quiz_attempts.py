@@ -1,0 +1,271 @@
+"""Taking a quiz through the API: start and resume, saving answer by answer, two tabs, the
+server's clock, submitting once, review options, completion, and who may see what."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import orjson
+import pytest
+
+from lms_core.models import CourseModule, ModuleProgress, ProgressStatus
+from lms_quizzes import qtypes
+from lms_quizzes.models import Attempt, AttemptSlot, Question, QuestionCategory, Quiz
+
+Q = "/api/v1/quizzes"
+
+
+async def _question(inst: int, category: int, body: dict[str, Any],
+                    competencies: tuple[str, ...] = ()) -> Question:
+    q = qtypes.normalise(body)
+    assert qtypes.validate(q) == [], qtypes.validate(q)
+    return await Question.create(
+        institution_id=inst, category_id=category, name=q["name"] or body["text"][:50],
+        type=q["type"], text=q["text"], text_format=q["text_format"], text_html=q["text"],
+        answers=q["answers"], options=q["options"], general_feedback=q["general_feedback"],
+        competencies=list(competencies),
+        competency_key="".join(f"|{c}" for c in competencies) + ("|" if competencies else ""))
+
+
+SINGLE = {"type": "single_choice", "text": "Thủ đô của Việt Nam?", "answers": [
+    {"text": "Hà Nội", "fraction": 1, "feedback": "Đúng rồi"},
+    {"text": "Huế", "fraction": 0, "feedback": "Huế là cố đô"}],
+    "general_feedback": "Hà Nội là thủ đô từ 1010."}
+TRUE_FALSE = {"type": "true_false", "text": "Dịch vụ công trực tuyến toàn trình là mức 4.",
+              "options": {"correct": True}}
+SHORT = {"type": "short_answer", "text": "Tên cổng dịch vụ công quốc gia?",
+         "answers": [{"text": "Cổng Dịch vụ công quốc gia", "fraction": 1}],
+         "options": {"accent_sensitive": False}}
+ESSAY = {"type": "essay", "text": "Nêu ba khó khăn khi chuyển đổi số ở cấp xã."}
+
+
+@pytest.fixture
+async def quiz_world(world) -> dict[str, Any]:
+    inst = world.inst["a"]
+    cat = await QuestionCategory.create(institution_id=inst, name="Chuyển đổi số")
+    cat.path = f"/{cat.id}/"
+    await cat.save()
+    qs = [await _question(inst, cat.id, SINGLE, ("NL01",)),
+          await _question(inst, cat.id, TRUE_FALSE, ("NL01",)),
+          await _question(inst, cat.id, SHORT, ("NL02",))]
+    module = await CourseModule.create(
+        course_id=world.courses["a"], key="kiem-tra", type="quiz", title="Kiểm tra cuối khoá",
+        position=9, data={"slots": [{"kind": "fixed", "question_id": q.id} for q in qs],
+                          "kind": "graded", "pass_fraction": 0.6})
+    return {"category": cat.id, "questions": qs, "module": module.id, "inst": inst}
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+async def _start(client, module: int):
+    r = await client.post(f"{Q}/modules/{module}/attempts")
+    assert r.status_code in (200, 201), r.text
+    return r.json()
+
+
+def _answers(attempt: dict) -> dict[int, dict]:
+    """The right answer for each slot, found from the stored questions by type."""
+    out = {}
+    for s in attempt["slots"]:
+        qtype = s["question"]["type"]
+        if qtype == "single_choice":
+            out[s["slot"]] = {"choice": 1}  # answer 1 (Hà Nội) is right; ids survive shuffling
+        elif qtype == "true_false":
+            out[s["slot"]] = {"value": True}
+        elif qtype == "short_answer":
+            out[s["slot"]] = {"text": "cong dich vu cong quoc gia"}
+    return out
+
+
+async def test_trainee_page_never_receives_the_answer_key(client_for, quiz_world):
+    trainee = await client_for("trainee_a")
+    info = (await trainee.get(f"{Q}/modules/{quiz_world['module']}/quiz")).json()
+    assert info["can_start"] and info["enrolled"] and info["quiz"]["questions"] == 3
+    attempt = await _start(trainee, quiz_world["module"])
+    raw = orjson.dumps(attempt).decode()
+    forbidden = {"fraction", "feedback", "feedback_html", "general_feedback",
+                 "general_feedback_html", "correct", "correct_value", "match", "answers",
+                 "name", "options"}
+    assert not (_keys(attempt) & forbidden), _keys(attempt) & forbidden
+    for secret in ("Đúng rồi", "Huế là cố đô", "Hà Nội là thủ đô từ 1010",
+                   "Cổng Dịch vụ công quốc gia"):
+        assert secret not in raw
+    again = (await trainee.get(f"{Q}/attempts/{attempt['id']}")).json()
+    assert not (_keys(again) & forbidden)
+
+
+async def test_answers_survive_a_reload_and_a_second_start_resumes(client_for, quiz_world):
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    first = attempt["slots"][0]
+    r = await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{first['slot']}",
+                          json={"response": {"choice": 2}, "flagged": True,
+                                "base_seq": first["seq"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["seq"] == first["seq"] + 1 and r.json()["answered"]
+    r2 = await trainee.post(f"{Q}/modules/{quiz_world['module']}/attempts")
+    assert r2.status_code == 200 and r2.json()["id"] == attempt["id"]
+    slot = r2.json()["slots"][0]
+    assert slot["response"] == {"choice": 2} and slot["flagged"] is True
+    info = (await trainee.get(f"{Q}/modules/{quiz_world['module']}/quiz")).json()
+    assert info["resume_attempt_id"] == attempt["id"]
+
+
+async def test_a_stale_tab_cannot_overwrite_a_newer_answer(client_for, quiz_world):
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    slot = attempt["slots"][0]
+    url = f"{Q}/attempts/{attempt['id']}/slots/{slot['slot']}"
+    assert (await trainee.put(url, json={"response": {"choice": 1},
+                                         "base_seq": slot["seq"]})).status_code == 200
+    stale = await trainee.put(url, json={"response": {"choice": 2}, "base_seq": slot["seq"]})
+    assert stale.status_code == 409
+    assert stale.json()["response"] == {"choice": 1} and stale.json()["seq"] == slot["seq"] + 1
+    # Without base_seq the last save wins, and only the flag may change alone.
+    assert (await trainee.put(url, json={"flagged": True})).status_code == 200
+    row = await AttemptSlot.get(attempt_id=attempt["id"], slot=slot["slot"])
+    assert row.response == {"choice": 1} and row.flagged
+
+
+async def test_bad_responses_are_refused_with_a_reason(client_for, quiz_world):
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    url = f"{Q}/attempts/{attempt['id']}/slots"
+    for body, status in (({"response": "Hà Nội"}, 422), ({"response": {"choise": 1}}, 422),
+                         ({"response": {"text": "x" * 60_000}}, 413), ({"bogus": 1}, 422)):
+        r = await trainee.put(f"{url}/{attempt['slots'][0]['slot']}", json=body)
+        assert r.status_code == status, (body, r.text)
+        assert r.json()["detail"]
+    assert (await trainee.put(f"{url}/99", json={"response": None})).status_code == 404
+
+
+async def test_submit_grades_once_records_completion_and_shows_the_mark(client_for, quiz_world,
+                                                                        world):
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    for slot, response in _answers(attempt).items():
+        r = await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{slot}",
+                              json={"response": response})
+        assert r.status_code == 200, r.text
+    first = await trainee.post(f"{Q}/attempts/{attempt['id']}/submit")
+    second = await trainee.post(f"{Q}/attempts/{attempt['id']}/submit")
+    assert first.status_code == second.status_code == 200
+    assert first.json()["fraction"] == pytest.approx(1.0) and first.json()["passed"] is True
+    assert second.json()["finished_at"] == first.json()["finished_at"]
+    # a graded quiz shows only the mark right after: no key yet
+    assert first.json()["review"] == ["marks"]
+    assert not (_keys(first.json()) & {"fraction_of_answer", "feedback_html", "correct_value"})
+    progress = await ModuleProgress.get(module_id=quiz_world["module"])
+    assert progress.status == ProgressStatus.COMPLETED and progress.score == pytest.approx(1.0)
+    late = await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/1",
+                             json={"response": {"choice": 2}})
+    assert late.status_code == 409
+
+
+async def test_review_after_close_shows_everything(client_for, quiz_world):
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    await trainee.post(f"{Q}/attempts/{attempt['id']}/submit")
+    quiz = await Quiz.get(module_id=quiz_world["module"])
+    quiz.closes_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+    await quiz.save()
+    review = (await trainee.get(f"{Q}/attempts/{attempt['id']}")).json()
+    assert set(review["review"]) == {"responses", "correctness", "marks", "feedback",
+                                     "general_feedback", "correct_answers"}
+    single = next(s for s in review["slots"] if s["question"]["type"] == "single_choice")
+    assert single["mark"] == 0 and single["state"] == "unanswered"
+    assert any(c.get("fraction") == 1 for c in single["question"]["choices"])
+    assert "Hà Nội là thủ đô từ 1010." in single["question"]["general_feedback_html"]
+
+
+async def test_the_server_clock_ends_the_attempt(client_for, quiz_world):
+    quiz_module = await CourseModule.get(id=quiz_world["module"])
+    quiz_module.data = {**quiz_module.data, "time_limit_seconds": 60}
+    await quiz_module.save()
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    assert 55 <= attempt["seconds_left"] <= 60
+    slot = attempt["slots"][0]["slot"]
+    url = f"{Q}/attempts/{attempt['id']}/slots/{slot}"
+    assert (await trainee.put(url, json={"response": {"choice": 1}})).status_code == 200
+    # 31 s after the deadline (past the network grace): the page's timer does not matter
+    row = await Attempt.get(id=attempt["id"])
+    row.deadline = datetime.now(timezone.utc) - timedelta(seconds=31)
+    await row.save()
+    late = await trainee.put(url, json={"response": {"choice": 2}})
+    assert late.status_code == 409 and late.json()["attempt_state"] == "finished"
+    done = await Attempt.get(id=attempt["id"])
+    assert done.state == "finished" and done.finished_at <= done.deadline + timedelta(seconds=30)
+    saved = await AttemptSlot.get(attempt_id=attempt["id"], slot=slot)
+    assert saved.response == {"choice": 1}  # what was saved in time is what was graded
+
+
+async def test_attempt_limit_and_closed_quiz(client_for, quiz_world):
+    quiz_module = await CourseModule.get(id=quiz_world["module"])
+    quiz_module.data = {**quiz_module.data, "attempts_allowed": 1}
+    await quiz_module.save()
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    await trainee.post(f"{Q}/attempts/{attempt['id']}/submit")
+    r = await trainee.post(f"{Q}/modules/{quiz_world['module']}/attempts")
+    assert r.status_code == 409 and "1 lượt" in r.json()["detail"]
+    info = (await trainee.get(f"{Q}/modules/{quiz_world['module']}/quiz")).json()
+    assert info["can_start"] is False and info["reason"]
+
+
+async def test_only_the_owner_reaches_an_attempt(client_for, quiz_world):
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    for login in ("trainee2_a", "trainee_b", "lecturer_b"):
+        other = await client_for(login)
+        assert (await other.get(f"{Q}/attempts/{attempt['id']}")).status_code == 404
+        r = await other.put(f"{Q}/attempts/{attempt['id']}/slots/1", json={"response": None})
+        assert r.status_code == 404
+        assert (await other.post(f"{Q}/attempts/{attempt['id']}/submit")).status_code == 404
+    # another institution's module is not there at all
+    other = await client_for("trainee_b")
+    assert (await other.get(f"{Q}/modules/{quiz_world['module']}/quiz")).status_code == 404
+
+
+async def test_not_enrolled_trainee_cannot_start_but_a_lecturer_may_preview(client_for,
+                                                                            quiz_world):
+    outsider = await client_for("trainee2_a")
+    info = (await outsider.get(f"{Q}/modules/{quiz_world['module']}/quiz")).json()
+    assert info["can_start"] is False and "ghi danh" in info["reason"]
+    assert (await outsider.post(f"{Q}/modules/{quiz_world['module']}/attempts")).status_code \
+        == 409
+    lecturer = await client_for("lecturer_a")
+    preview = await _start(lecturer, quiz_world["module"])
+    await lecturer.post(f"{Q}/attempts/{preview['id']}/submit")
+    assert not await ModuleProgress.filter(module_id=quiz_world["module"]).exists()
+
+
+async def test_essay_waits_for_a_lecturer_and_random_draws_respect_competency(client_for,
+                                                                               quiz_world):
+    inst, cat = quiz_world["inst"], quiz_world["category"]
+    await _question(inst, cat, ESSAY, ("NL03",))
+    module = await CourseModule.create(
+        course_id=(await CourseModule.get(id=quiz_world["module"])).course_id, key="tu-luan",
+        type="quiz", title="Tự luận", position=10,
+        data={"category": "Chuyển đổi số", "count": 1, "competency": "NL03"})
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, module.id)
+    assert [s["question"]["type"] for s in attempt["slots"]] == ["essay"]
+    await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/1",
+                      json={"response": {"text": "Thiếu hạ tầng, thiếu kỹ năng, thiếu dữ liệu."}})
+    done = (await trainee.post(f"{Q}/attempts/{attempt['id']}/submit")).json()
+    assert done["needs_grading"] is True and "fraction" not in done
+    row = await Attempt.get(id=attempt["id"])
+    assert row.sum_marks is None and row.passed is None
+    too_many = await CourseModule.create(
+        course_id=module.course_id, key="qua-nhieu", type="quiz", title="Quá nhiều", position=11,
+        data={"category": "Chuyển đổi số", "count": 3, "competency": "NL01"})
+    r = await trainee.post(f"{Q}/modules/{too_many.id}/attempts")
+    assert r.status_code == 409 and "chỉ có 2 câu" in r.json()["detail"]
