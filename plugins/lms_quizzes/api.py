@@ -9,15 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
 
-from lms_quizzes import bank
+from lms_core.http.downloads import attachment
+
+from lms_quizzes import bank, transfer
 from lms_quizzes.aiken import parse_aiken
-from lms_quizzes.questions import aiken_answers, answer_problems, question_name, question_row
-from lms_quizzes.schemas import AikenImport, CategoryCreate, QuestionCreate, QuestionQuery
+from lms_quizzes.questions import aiken_answers, question_name
+from lms_quizzes.schemas import (
+    AikenImport, CategoryCreate, GiftImport, QuestionCreate, QuestionQuery, QuestionUpdate,
+    TransferQuery,
+)
 
 PREFIX = "/api/v1/quizzes"
 MANAGE = "quiz.manage"
@@ -53,21 +59,43 @@ async def get_question(request: Request, principal) -> dict[str, Any]:
     return await bank.get_question(principal.institution_id, path_int(request, "question_id"))
 
 
+def _question_body(body: QuestionCreate | QuestionUpdate) -> dict[str, Any]:
+    return bank.checked(body.model_dump(include={"type", "name", "text", "text_format",
+                                                 "answers", "options", "general_feedback"}))
+
+
 @api("POST", permission=MANAGE, body=QuestionCreate, status=201, tags=TAGS,
-     summary="Add a single-choice, multiple-response or true/false question")
+     summary="Add a question of any type (qtypes shape)",
+     responses={422: "The question breaks a rule of its type: every reason is listed"})
 async def create_question(request: Request, principal, body: QuestionCreate) -> dict[str, Any]:
-    answers = [a.model_dump() for a in body.answers]
-    problems = answer_problems(body.type, answers)
-    if problems:
-        raise Problem(
-            422, " ".join(vi for vi, _ in problems), " ".join(en for _, en in problems),
-            errors=[{"field": "answers", "location": "body", "message": en, "message_vi": vi}
-                    for vi, en in problems])
-    competencies = list(dict.fromkeys(body.competencies))
-    row = question_row(name=body.name, qtype=body.type, text=body.text, answers=answers,
-                       general_feedback=body.general_feedback, competencies=competencies)
-    return await bank.create_question(principal.institution_id, body.category_id, row,
-                                      principal.user_id)
+    q = _question_body(body)
+    return await bank.create_canonical(principal.institution_id, body.category_id, q,
+                                       list(dict.fromkeys(body.competencies)),
+                                       principal.user_id)
+
+
+@api("PUT", permission=MANAGE, body=QuestionUpdate, tags=TAGS,
+     summary="Edit a question (a new version; past attempts keep theirs until a regrade)",
+     responses={409: "Edited elsewhere since base_version, or a type change after attempts"})
+async def update_question(request: Request, principal, body: QuestionUpdate) -> dict[str, Any]:
+    q = _question_body(body)
+    return await bank.update_question(
+        principal.institution_id, path_int(request, "question_id"), body.category_id, q,
+        list(dict.fromkeys(body.competencies)), body.base_version)
+
+
+@api("DELETE", permission=MANAGE, status=204, tags=TAGS,
+     summary="Delete a question no quiz lists as a fixed question",
+     responses={409: "A quiz uses it"})
+async def delete_question(request: Request, principal) -> Response:
+    await bank.delete_question(principal.institution_id, path_int(request, "question_id"))
+    return Response(status_code=204)
+
+
+@api("GET", permission=VIEW, tags=TAGS,
+     summary="Where a question is used, and how many finished attempts a regrade would touch")
+async def question_usage(request: Request, principal) -> dict[str, Any]:
+    return await bank.question_usage(principal.institution_id, path_int(request, "question_id"))
 
 
 @api("POST", permission=MANAGE, body=AikenImport, tags=TAGS,
@@ -89,24 +117,82 @@ async def import_aiken(request: Request, principal, body: AikenImport) -> Any:
             "errors": errors,
         }
     if errors:
-        raise Problem(
-            422,
-            f"Tệp có {len(errors)} lỗi, chưa câu hỏi nào được nhập. Dòng đầu tiên có lỗi: "
-            f"{errors[0]['line']}.",
-            f"The file has {len(errors)} error(s); no question was imported. First error on "
-            f"line {errors[0]['line']}.",
-            errors=errors, valid_questions=len(result.questions))
+        raise _refused(errors, len(result.questions))
     if len(result.questions) > bank.MAX_IMPORT_QUESTIONS:
-        raise Problem(
-            422,
-            f"Tệp có {len(result.questions)} câu hỏi; mỗi lần nhập tối đa "
-            f"{bank.MAX_IMPORT_QUESTIONS} câu, hãy chia tệp theo chương.",
-            f"The file has {len(result.questions)} questions; at most "
-            f"{bank.MAX_IMPORT_QUESTIONS} can be imported at once, split it by chapter.")
+        raise _too_many(len(result.questions))
     ids = await bank.import_questions(principal.institution_id, category.id, result.questions,
                                       principal.user_id)
     return {"preview": False, "category": bank.category_dict(category), "count": len(ids),
             "ids": ids}
+
+
+def _refused(errors: list[dict[str, Any]], valid: int) -> Problem:
+    return Problem(
+        422,
+        f"Tệp có {len(errors)} lỗi, chưa câu hỏi nào được nhập. Dòng đầu tiên có lỗi: "
+        f"{errors[0]['line']}.",
+        f"The file has {len(errors)} error(s); no question was imported. First error on "
+        f"line {errors[0]['line']}.",
+        errors=errors, valid_questions=valid)
+
+
+def _too_many(count: int) -> Problem:
+    return Problem(
+        422,
+        f"Tệp có {count} câu hỏi; mỗi lần nhập tối đa {bank.MAX_IMPORT_QUESTIONS} câu, hãy chia "
+        "tệp theo chương.",
+        f"The file has {count} questions; at most {bank.MAX_IMPORT_QUESTIONS} can be imported "
+        "at once, split it by chapter.")
+
+
+@api("POST", permission=MANAGE, body=GiftImport, tags=TAGS,
+     summary="Import Moodle GIFT questions (all or nothing), or preview them")
+async def import_gift(request: Request, principal, body: GiftImport) -> Any:
+    """Every GIFT feature Moodle reads (see the plugin README). ``$CATEGORY`` paths are created
+    under the chosen category; the preview lists the categories that would be new."""
+    plan = await transfer.plan_gift(principal.institution_id, body.category_id, body.text)
+    category = await bank.get_category(principal.institution_id, body.category_id)
+    errors = [e.as_dict() for e in plan.result.errors]
+    questions = plan.result.questions
+    if body.preview:
+        return {
+            "preview": True, "category": bank.category_dict(category), "count": len(questions),
+            "questions": [{**q.as_dict(), "text_html": transfer.preview_html(q.question)}
+                          for q in questions],
+            "new_categories": [list(p) for p in plan.new_categories],
+            "errors": errors,
+        }
+    if errors:
+        raise _refused(errors, len(questions))
+    if len(questions) > bank.MAX_IMPORT_QUESTIONS:
+        raise _too_many(len(questions))
+    ids, created = await transfer.import_gift(principal.institution_id, category.id, questions,
+                                              principal.user_id)
+    return {"preview": False, "category": bank.category_dict(category), "count": len(ids),
+            "ids": ids, "categories_created": created}
+
+
+async def _export(request: Request, principal, query: TransferQuery, fmt: str) -> Any:
+    category = await bank.get_category(principal.institution_id, query.category_id)
+    questions = await transfer.subtree_questions(principal.institution_id, category.id)
+    text, skipped = (transfer.export_gift if fmt == "gift" else transfer.export_aiken)(questions)
+    filename = f"{'-'.join(category.name.split()) or 'câu-hỏi'}.{fmt}.txt"
+    if query.download:
+        return attachment(text, filename)
+    return {"category": bank.category_dict(category), "format": fmt, "filename": filename,
+            "count": len(questions) - len(skipped), "skipped": skipped, "text": text}
+
+
+@api("GET", permission=VIEW, query=TransferQuery, tags=TAGS,
+     summary="A category (with subcategories) as GIFT; JSON with what was skipped, or the file")
+async def export_gift(request: Request, principal, query: TransferQuery) -> Any:
+    return await _export(request, principal, query, "gift")
+
+
+@api("GET", permission=VIEW, query=TransferQuery, tags=TAGS,
+     summary="A category's single-choice questions as Aiken; the rest listed as skipped")
+async def export_aiken(request: Request, principal, query: TransferQuery) -> Any:
+    return await _export(request, principal, query, "aiken")
 
 
 def _r(path: str, endpoint: Any) -> Route:
@@ -121,6 +207,12 @@ def routes() -> list[BaseRoute]:
         _r("/questions", list_questions),
         _r("/questions", create_question),
         _r("/questions/{question_id:int}", get_question),
+        _r("/questions/{question_id:int}", update_question),
+        _r("/questions/{question_id:int}", delete_question),
+        _r("/questions/{question_id:int}/usage", question_usage),
         _r("/import/aiken", import_aiken),
+        _r("/import/gift", import_gift),
+        _r("/export/gift", export_gift),
+        _r("/export/aiken", export_aiken),
     ]
 

@@ -387,12 +387,17 @@ async def submit(attempt: Attempt, at: datetime | None = None,
 
 async def after_finish(plugins: Any, attempt: Attempt) -> bool:
     """Course completion for a finished attempt (outside the grading transaction: completion
-    runs other plugins' filters and events). Returns True when the module was completed."""
+    runs other plugins' filters and events). The module's score is the quiz grade by the
+    quiz's grading method over the trainee's graded attempts, and "passed" is judged on that
+    grade, as Moodle's completion does. Returns True when the module was completed."""
     if attempt.state != FINISHED or attempt.enrolment_id is None:
         return False
     quiz = await Quiz.get(id=attempt.quiz_id)
-    if quiz.completion == "passed" and not attempt.passed:
-        return False
+    mine = await Attempt.filter(quiz_id=quiz.id, user_id=attempt.user_id,
+                                enrolment_id__isnull=False)
+    grade = quiz_grade(quiz.grading_method, mine)
+    if quiz.completion == "passed" and (grade is None or grade + 1e-9 < quiz.pass_fraction):
+        return False  # "attempted" completes on submission, even with an essay to grade
     enrolment = await Enrolment.get_or_none(id=attempt.enrolment_id)
     if enrolment is None or enrolment.status not in (EnrolmentStatus.ACTIVE,
                                                      EnrolmentStatus.COMPLETED):
@@ -401,8 +406,7 @@ async def after_finish(plugins: Any, attempt: Attempt) -> bool:
 
     module = await CourseModule.get(id=quiz.module_id)
     user = await User.get(id=attempt.user_id)
-    await complete_module(plugins, enrolment, module, user,
-                          score=attempt.fraction if attempt.fraction is not None else None)
+    await complete_module(plugins, enrolment, module, user, score=grade)
     return True
 
 

@@ -14,8 +14,9 @@ from lms_core.http.problems import Problem
 from lms_core.text import fold, word_key
 
 from lms_quizzes.aiken import AikenQuestion
-from lms_quizzes.models import Question, QuestionCategory
-from lms_quizzes.questions import aiken_row
+from lms_quizzes import qtypes
+from lms_quizzes.models import AttemptSlot, Question, QuestionCategory, Quiz
+from lms_quizzes.questions import aiken_row, canonical_row
 
 #: One import is one transaction of row-by-row inserts (about a second for this many on
 #: PostgreSQL); larger banks are imported chapter by chapter.
@@ -117,7 +118,8 @@ async def search_questions(institution_id: int, *, q: str = "", category_id: int
 
 async def get_question(institution_id: int, question_id: int) -> dict[str, Any]:
     rows = await Question.filter(id=question_id, institution_id=institution_id).values(
-        *LIST_FIELDS, "text_html", "answers", "general_feedback", "category__name")
+        *LIST_FIELDS, "text_format", "text_html", "answers", "options", "general_feedback",
+        "category__name")
     if not rows:
         raise Problem(404, "Không tìm thấy câu hỏi.", "Question not found.")
     row = rows[0]
@@ -151,3 +153,95 @@ async def import_questions(institution_id: int, category_id: int,
                                              **row)
             ids.append(question.id)
     return ids
+
+
+def question_problem(problems: Sequence[qtypes.QuestionProblem]) -> Problem:
+    """422 naming every reason, each with its field, in both languages."""
+    return Problem(
+        422, " ".join(p.message for p in problems), " ".join(p.message_en for p in problems),
+        errors=[{"field": p.field.split(".")[0] if p.field.startswith("answers") else p.field,
+                 "path": p.field, "code": p.code, "location": "body", "message": p.message_en,
+                 "message_vi": p.message} for p in problems])
+
+
+def checked(body: dict[str, Any]) -> dict[str, Any]:
+    """The normalised question, or 422 with every rule it breaks."""
+    q = qtypes.normalise(body)
+    problems = qtypes.validate(q)
+    if problems:
+        raise question_problem(problems)
+    return q
+
+
+async def create_canonical(institution_id: int, category_id: int, q: dict[str, Any],
+                           competencies: Sequence[str], user_id: int | None) -> dict[str, Any]:
+    return await create_question(institution_id, category_id, canonical_row(q, competencies),
+                                 user_id)
+
+
+async def _question_row(institution_id: int, question_id: int) -> Question:
+    question = await Question.get_or_none(id=question_id, institution_id=institution_id)
+    if question is None:
+        raise Problem(404, "Không tìm thấy câu hỏi.", "Question not found.")
+    return question
+
+
+async def question_usage(institution_id: int, question_id: int) -> dict[str, Any]:
+    """Where a question is used: quizzes that list it as a fixed question, and finished
+    attempts that were graded on an older version of it (a regrade would update them)."""
+    question = await _question_row(institution_id, question_id)
+    quizzes = await Quiz.filter(institution_id=institution_id).values("id", "module_id", "slots")
+    fixed = [{"quiz_id": z["id"], "module_id": z["module_id"]} for z in quizzes
+             if any(s.get("kind") == "fixed" and s.get("question_id") == question_id
+                    for s in z["slots"] or ())]
+    used = AttemptSlot.filter(question_id=question_id,
+                              attempt__quiz__institution_id=institution_id)
+    attempts = await used.count()
+    stale = await used.filter(question_version__lt=question.version,
+                              attempt__state="finished").count()
+    return {"question_id": question_id, "version": question.version, "fixed_in": fixed,
+            "attempt_slots": attempts, "stale_finished_slots": stale}
+
+
+async def update_question(institution_id: int, question_id: int, category_id: int,
+                          q: dict[str, Any], competencies: Sequence[str],
+                          base_version: int | None) -> dict[str, Any]:
+    """Save an edit as a new version. Running and finished attempts keep the version they were
+    given; ``usage`` in the answer says how many finished ones a regrade would touch."""
+    await get_category(institution_id, category_id)
+    row = canonical_row(q, competencies)
+    async with in_transaction():
+        question = await Question.select_for_update().get_or_none(
+            id=question_id, institution_id=institution_id)
+        if question is None:
+            raise Problem(404, "Không tìm thấy câu hỏi.", "Question not found.")
+        if base_version is not None and base_version != question.version:
+            raise Problem(409, f"Câu hỏi đã được sửa ở nơi khác (phiên bản {question.version}); "
+                          "hãy tải lại trước khi lưu.",
+                          f"The question was edited elsewhere (version {question.version}); "
+                          "reload it before saving.", version=question.version)
+        if row["type"] != question.type and await AttemptSlot.filter(
+                question_id=question_id).exists():
+            raise Problem(409, "Câu hỏi đã có người làm nên không đổi được loại; hãy tạo câu "
+                          "hỏi mới.", "The question has been attempted, so its type cannot "
+                          "change; create a new question instead.")
+        for key, value in row.items():
+            setattr(question, key, value)
+        question.category_id = category_id
+        question.version += 1
+        await question.save()
+    out = await get_question(institution_id, question_id)
+    out["usage"] = await question_usage(institution_id, question_id)
+    return out
+
+
+async def delete_question(institution_id: int, question_id: int) -> None:
+    """A question a quiz names as a fixed question cannot go (the quiz would break); attempts
+    keep their own copy, so past results survive the deletion."""
+    usage = await question_usage(institution_id, question_id)
+    if usage["fixed_in"]:
+        raise Problem(409, f"Câu hỏi đang được dùng trong {len(usage['fixed_in'])} bài kiểm tra;"
+                      " hãy gỡ khỏi bài kiểm tra trước.",
+                      f"The question is used by {len(usage['fixed_in'])} quiz(zes); remove it "
+                      "from them first.", fixed_in=usage["fixed_in"])
+    await Question.filter(id=question_id, institution_id=institution_id).delete()

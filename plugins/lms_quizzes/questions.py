@@ -12,10 +12,12 @@ from lms_core.content import render_markdown
 from lms_core.text import fold
 
 from lms_quizzes.aiken import AikenQuestion
+from lms_quizzes import qtypes
 from lms_quizzes.qtypes import NAME_LENGTH, choice_problems, question_name
 
 __all__ = ["CHOICE_TYPES", "NAME_LENGTH", "aiken_answers", "aiken_row", "answer_problems",
-           "competency_key", "question_name", "question_row", "search_key"]
+           "canonical", "canonical_row", "competency_key", "question_name", "question_row",
+           "search_key"]
 
 #: Kinds that can be written through the API today (the choice kinds).
 CHOICE_TYPES = ("single_choice", "multiple_response", "true_false")
@@ -67,3 +69,33 @@ def aiken_answers(question: AikenQuestion) -> list[dict[str, Any]]:
 def aiken_row(question: AikenQuestion) -> dict[str, Any]:
     return question_row(name="", qtype="single_choice", text=question.text,
                         answers=aiken_answers(question))
+
+
+def canonical_row(q: dict[str, Any], competencies: Sequence[str] = ()) -> dict[str, Any]:
+    """Stored columns of a valid, normalised question of any type (``qtypes`` shape)."""
+    fmt = q["text_format"]
+    plain = qtypes.plain_text(q["text"], fmt)
+    name = (q["name"] or question_name(plain))[:255]
+    return {
+        "name": name,
+        "type": q["type"],
+        "text": q["text"],
+        "text_format": fmt,
+        "text_html": qtypes.render_text(q["text"], fmt),
+        "answers": q["answers"],
+        "options": q["options"],
+        "general_feedback": q["general_feedback"],
+        "competencies": list(competencies),
+        "competency_key": competency_key(competencies),
+        "search_key": search_key(name, plain),
+    }
+
+
+def canonical(row: Any) -> dict[str, Any]:
+    """A stored ``Question`` (model or ``values()`` dict) back in the ``qtypes`` shape."""
+    get = row.get if isinstance(row, dict) else (lambda k, d=None: getattr(row, k, d))
+    return qtypes.normalise({
+        "type": get("type"), "name": get("name"), "text": get("text"),
+        "text_format": get("text_format") or "markdown", "answers": get("answers") or [],
+        "options": get("options") or {}, "general_feedback": get("general_feedback") or "",
+    })

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -41,21 +41,42 @@ class CategoryCreate(Strict):
     parent_id: Id | None = Field(None, description="Nest under this category")
 
 
-class AnswerIn(Strict):
-    text: AnswerText
-    fraction: float = Field(ge=-1.0, le=1.0, strict=True, allow_inf_nan=False,
-                            description="Share of the mark, -1 to 1 (1 = 100%)")
-    feedback: Feedback = ""
+TextFormat = Literal["markdown", "html", "plain", "moodle"]
 
 
-class QuestionCreate(Strict):
+class QuestionWrite(Strict):
+    """Any question type in the ``qtypes`` shape. ``answers`` and ``options`` are checked by
+    ``qtypes.validate`` (one rule book for the API and every importer), so only their size is
+    bounded here. Answers sent back with their ``id`` keep it, so saved responses keep their
+    meaning after an edit."""
+
     category_id: Id
-    type: ChoiceType
+    type: QuestionType
     name: OptionalName = Field("", description="Defaults to the text's first line")
     text: Markdown
-    answers: list[AnswerIn] = Field(min_length=2, max_length=50)
+    text_format: TextFormat = "markdown"
+    answers: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+    options: dict[str, Any] = Field(default_factory=dict)
     general_feedback: Feedback = ""
     competencies: list[Code] = Field(default_factory=list, max_length=50)
+
+
+class QuestionCreate(QuestionWrite):
+    pass
+
+
+class QuestionUpdate(QuestionWrite):
+    base_version: int | None = Field(None, ge=1, le=2**31 - 1, description=(
+        "The version the editor loaded: a save over a newer one is refused (409)"))
+
+
+class RegradeRequest(Strict):
+    dry_run: bool = Field(True, description="Report whose grade would change, write nothing")
+
+
+class TransferQuery(Strict):
+    category_id: Id = Field(description="This category and its subcategories")
+    download: bool = Field(False, description="Answer with the file instead of JSON")
 
 
 class QuestionQuery(Page):
@@ -71,3 +92,9 @@ class AikenImport(BaseModel):
     category_id: Id
     text: Annotated[str, Field(max_length=MAX_AIKEN_CHARS, description="Aiken text"), Clean]
     preview: bool = Field(False, description="Parse and report only, write nothing")
+
+
+class GiftImport(AikenImport):
+    category_id: Id = Field(description="Questions without $CATEGORY go here; $CATEGORY paths "
+                            "are created under it")
+    text: Annotated[str, Field(max_length=MAX_AIKEN_CHARS, description="GIFT text"), Clean]

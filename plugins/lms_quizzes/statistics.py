@@ -45,7 +45,6 @@ import io
 import math
 import statistics as pystats
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -138,9 +137,12 @@ class AnswerFrequency:
     ``order_correct``/``order_incorrect`` (ordering as a whole), ``graded``/``ungraded``
     (essays), ``other`` (responses beyond the top ``TOP_RESPONSES``), ``no_answer``, ``invalid``.
     ``key`` is stable and machine-readable; ``label`` is what the trainee saw or typed (empty for
-    the synthetic kinds, see ``answer_label``). ``percent`` is ``count`` out of the slot's
-    ``responses``; ``fraction`` the credit this response earns, 0..1 (the answer's declared
-    fraction, else the mean credit observed), None when it does not apply.
+    the synthetic kinds, see ``answer_label``). ``percent`` is ``count`` out of the attempts
+    that drew this question in this slot (the slot's ``responses`` unless the slot draws
+    questions at random); ``fraction`` the credit this response earns, 0..1 (the answer's
+    declared fraction, else the mean credit observed), None when it does not apply.
+    ``question_name`` names the question the row belongs to: in a random slot it differs from
+    the slot's first question.
     """
 
     slot: int
@@ -152,6 +154,7 @@ class AnswerFrequency:
     percent: float | None
     fraction: float | None = None
     position: int | None = None
+    question_name: str = ""
 
 
 @dataclass
@@ -393,15 +396,21 @@ def _graded_marks(attempt: AttemptRecord) -> dict[int, float]:
 
 
 def _cic(counted: Sequence[AttemptRecord], slots: Sequence[Any]) -> float | None:
-    """Moodle's coefficient of internal consistency over the counted attempts, in raw marks."""
+    """Moodle's coefficient of internal consistency over the counted attempts, in raw marks.
+
+    The total of each attempt is the sum of its slot marks, not ``sum_marks``: the attempt's
+    total floors every slot at 0 (attempts.total), and Cronbach's alpha only means something
+    when the total is the sum of the very item marks whose variances it subtracts. Without
+    negative marks the two are equal, which is what Moodle's ``sumgrades`` is.
+    """
     p = len(slots)
-    totals = [_real(a.sum_marks) or 0.0 for a in counted]
+    per_attempt = [_graded_marks(a) for a in counted]
+    totals = [math.fsum(m.values()) for m in per_attempt]
     if len(totals) <= 2 or p <= 1:
         return None
     k2 = _sum_sq(totals, _mean(totals)) / (len(totals) - 1)
     if not k2 or not math.isfinite(k2):
         return None
-    per_attempt = [_graded_marks(a) for a in counted]
     variance_sum = 0.0
     for slot in slots:
         marks = [m[slot] for m in per_attempt if slot in m]
@@ -656,7 +665,8 @@ def _frequencies(slot: Any, question_id: int, records: Sequence[SlotRecord],
         out.append(AnswerFrequency(slot=slot, question_id=question_id, kind=r["kind"],
                                    key=r["key"], label=r["label"], count=r["count"],
                                    percent=_percent(r["count"], base), fraction=fraction,
-                                   position=r["position"]))
+                                   position=r["position"],
+                                   question_name=_label_text(first.question_name)))
     return out
 
 
@@ -942,9 +952,8 @@ def _answer_columns(t: dict[str, str]) -> list[tuple[str, str]]:
 def _answer_rows(stats: QuizStatistics, locale: str) -> list[list[Any]]:
     rows = []
     for q in stats.questions:
-        names = {q.question_id: q.question_name}
         for a in q.answers:
-            rows.append([a.slot, a.question_id, names.get(a.question_id, q.question_name),
+            rows.append([a.slot, a.question_id, a.question_name or q.question_name,
                          answer_label(a, locale), a.count, a.percent,
                          None if a.fraction is None else 100.0 * a.fraction])
     return rows

@@ -10,50 +10,11 @@ import orjson
 import pytest
 
 from lms_core.models import CourseModule, ModuleProgress, ProgressStatus
-from lms_quizzes import qtypes
-from lms_quizzes.models import Attempt, AttemptSlot, Question, QuestionCategory, Quiz
+from lms_quizzes.models import Attempt, AttemptSlot, Quiz
+
+from .quiz_setup import ESSAY, question as _question
 
 Q = "/api/v1/quizzes"
-
-
-async def _question(inst: int, category: int, body: dict[str, Any],
-                    competencies: tuple[str, ...] = ()) -> Question:
-    q = qtypes.normalise(body)
-    assert qtypes.validate(q) == [], qtypes.validate(q)
-    return await Question.create(
-        institution_id=inst, category_id=category, name=q["name"] or body["text"][:50],
-        type=q["type"], text=q["text"], text_format=q["text_format"], text_html=q["text"],
-        answers=q["answers"], options=q["options"], general_feedback=q["general_feedback"],
-        competencies=list(competencies),
-        competency_key="".join(f"|{c}" for c in competencies) + ("|" if competencies else ""))
-
-
-SINGLE = {"type": "single_choice", "text": "Thủ đô của Việt Nam?", "answers": [
-    {"text": "Hà Nội", "fraction": 1, "feedback": "Đúng rồi"},
-    {"text": "Huế", "fraction": 0, "feedback": "Huế là cố đô"}],
-    "general_feedback": "Hà Nội là thủ đô từ 1010."}
-TRUE_FALSE = {"type": "true_false", "text": "Dịch vụ công trực tuyến toàn trình là mức 4.",
-              "options": {"correct": True}}
-SHORT = {"type": "short_answer", "text": "Tên cổng dịch vụ công quốc gia?",
-         "answers": [{"text": "Cổng Dịch vụ công quốc gia", "fraction": 1}],
-         "options": {"accent_sensitive": False}}
-ESSAY = {"type": "essay", "text": "Nêu ba khó khăn khi chuyển đổi số ở cấp xã."}
-
-
-@pytest.fixture
-async def quiz_world(world) -> dict[str, Any]:
-    inst = world.inst["a"]
-    cat = await QuestionCategory.create(institution_id=inst, name="Chuyển đổi số")
-    cat.path = f"/{cat.id}/"
-    await cat.save()
-    qs = [await _question(inst, cat.id, SINGLE, ("NL01",)),
-          await _question(inst, cat.id, TRUE_FALSE, ("NL01",)),
-          await _question(inst, cat.id, SHORT, ("NL02",))]
-    module = await CourseModule.create(
-        course_id=world.courses["a"], key="kiem-tra", type="quiz", title="Kiểm tra cuối khoá",
-        position=9, data={"slots": [{"kind": "fixed", "question_id": q.id} for q in qs],
-                          "kind": "graded", "pass_fraction": 0.6})
-    return {"category": cat.id, "questions": qs, "module": module.id, "inst": inst}
 
 
 def _keys(value: Any) -> set[str]:

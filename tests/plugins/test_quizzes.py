@@ -456,7 +456,7 @@ async def test_search_ignores_diacritics_and_filters(client_for, world):
     r = await lecturer.get(f"{Q}/questions", params={"limit": 1})
     assert r.json()["total"] == 3 and len(r.json()["items"]) == 1
     one = (await lecturer.get(f"{Q}/questions/{made['hn']}")).json()
-    assert one["text_html"] == "<p>Thủ đô <strong>Hà Nội</strong> có bao nhiêu quận?</p>\n"
+    assert one["text_html"] == "<p>Thủ đô <strong>Hà Nội</strong> có bao nhiêu quận?</p>"
     assert one["competencies"] == ["DL.01", "HC"]
 
 
