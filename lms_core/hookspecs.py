@@ -130,6 +130,16 @@ def lms_filter_course_completion(
     """Asked before a course is marked completed once every module is; a reason holds it back."""
 
 
+@hookspec
+def lms_filter_course_import(
+    folder: Any, course: Any, institution_id: int, outcome: str, runtime: Any
+) -> list[Any] | None:
+    """Asked inside a course import's transaction, after the course and its modules are
+    written, so a plugin can read its own files of the course folder (the quizzes plugin reads
+    ``questions/*.gift``) and write what they hold. Return ``ContentError``s
+    (``lms_core.content.errors``) to refuse the whole import: nothing of it is kept."""
+
+
 # --- events: told after it happened ---------------------------------------------------------
 
 

@@ -285,6 +285,20 @@ class PluginManager:
             if result:
                 raise ActionRefused(str(result))
 
+    async def collect(self, hook_name: str, enabled_in: int | None,
+                      **kwargs: Any) -> list[Any]:
+        """Ask every enabled plugin and return the items of every list they answer (awaited
+        when async); an exception propagates, so the caller's transaction rolls back."""
+        kwargs.setdefault("runtime", self.runtime)
+        out: list[Any] = []
+        for impl in self._impls(hook_name, await self.enabled_for(enabled_in)):
+            result = impl.function(**{a: kwargs.get(a) for a in impl.argnames})
+            if inspect.isawaitable(result):
+                result = await result
+            if result:
+                out.extend(result)
+        return out
+
     async def fire_event(self, hook_name: str, institution_id: int | None, **kwargs: Any) -> None:
         """Tell every enabled plugin; a failing plugin is logged by name and skipped."""
         kwargs.setdefault("runtime", self.runtime)

@@ -112,8 +112,13 @@ def only(errors: list[ContentError], pattern: str) -> ContentError:
 
 
 async def test_sample_course_parses() -> None:
-    course = await read_course(SAMPLE, asset_url=lambda p: f"/media/CDS-101/{p}")
+    from lms_quizzes.module_type import validate_quiz
+
+    course = await read_course(SAMPLE, ("lesson", "quiz"), {"quiz": validate_quiz},
+                               asset_url=lambda p: f"/media/CDS-101/{p}")
     assert isinstance(course, ParsedCourse)
+    assert [m.key for m in course.modules if m.type == "quiz"] == ["kiem-tra-dau-vao",
+                                                                   "kiem-tra-cuoi-khoa"]
     assert course.code == "CDS-101" and course.version >= 1 and course.title
     lessons = [m for m in course.modules if m.type == "lesson"]
     assert len(lessons) >= 6
@@ -132,7 +137,7 @@ async def test_sample_course_parses() -> None:
         assert (SAMPLE / asset.path).read_bytes() == asset.data
         assert f'src="/media/CDS-101/{asset.path}"' in "".join(m.body_html for m in lessons)
     assert re.fullmatch(r"[0-9a-f]{64}", course.content_hash)
-    again = await read_course(SAMPLE)
+    again = await read_course(SAMPLE, ("lesson", "quiz"), {"quiz": validate_quiz})
     assert again.content_hash == course.content_hash
 
 

@@ -8,7 +8,10 @@ import re
 
 import yaml
 
+from tortoise.transactions import in_transaction
+
 from lms_core.content import read_course
+from lms_core.content.errors import ContentInvalid
 from lms_core.models import Course
 from lms_core.plugins import PluginManager
 from lms_core.services.courses import upsert_course
@@ -45,8 +48,14 @@ async def import_course(settings: Settings, plugins: PluginManager, institution_
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(asset.data)
     try:
-        course, outcome = await upsert_course(institution_id, parsed,
-                                              source=f"{folder}#{parsed.content_hash}")
+        async with in_transaction():
+            course, outcome = await upsert_course(institution_id, parsed,
+                                                  source=f"{folder}#{parsed.content_hash}")
+            problems = await plugins.collect("lms_filter_course_import", institution_id,
+                                             folder=Path(folder), course=course,
+                                             institution_id=institution_id, outcome=outcome)
+            if problems:
+                raise ContentInvalid(problems)
     except BaseException:  # refused (e.g. an older version): leave no files behind either
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -53,13 +53,18 @@ async def plan_gift(institution_id: int, category_id: int, text: str) -> GiftPla
     return GiftPlan(result, missing)
 
 
-async def _ensure_path(institution_id: int, base_id: int, path: tuple[str, ...],
-                       cache: dict[tuple[str, ...], int]) -> int:
+async def ensure_path(institution_id: int, base_id: int | None, path: tuple[str, ...],
+                      cache: dict[tuple[str, ...], int]) -> int:
+    """The category at ``path`` below ``base_id`` (None: the bank's top level), created as
+    needed; ``cache`` remembers paths already resolved in this import."""
     if not path:
+        if base_id is None:
+            raise ValueError("an empty path has no category at the top level")
         return base_id
     if path in cache:
         return cache[path]
-    parent = await _ensure_path(institution_id, base_id, path[:-1], cache)
+    parent = await ensure_path(institution_id, base_id, path[:-1], cache) \
+        if len(path) > 1 or base_id is not None else None
     found = await QuestionCategory.get_or_none(institution_id=institution_id, parent_id=parent,
                                                name=path[-1])
     if found is None:
@@ -82,7 +87,7 @@ async def import_gift(institution_id: int, category_id: int, questions: Sequence
     cache: dict[tuple[str, ...], int] = {}
     async with in_transaction():
         for path, row in rows:
-            target = await _ensure_path(institution_id, category_id, path, cache)
+            target = await ensure_path(institution_id, category_id, path, cache)
             question = await Question.create(institution_id=institution_id,
                                              category_id=target, created_by_id=user_id, **row)
             ids.append(question.id)
