@@ -12,7 +12,7 @@ from lms_core import sql
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 from lms_core.text import fold
-from lms_core.models import ClassLecturer, Course, CourseClass, Enrolment, EnrolmentStatus, Membership
+from lms_core.models import ClassLecturer, Course, CourseClass, EnrolmentStatus, Membership
 
 CLASS_FIELDS = ("id", "code", "title", "course_id", "starts_on", "ends_on", "location",
                 "delivery_mode", "capacity", "self_enrol", "status", "schedule")

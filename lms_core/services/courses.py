@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from lms_core import sql

@@ -54,27 +54,18 @@ def _settings_summary(ctx: svc.QuizContext) -> dict[str, Any]:
 @api("GET", permission=ATTEMPT, summary="A quiz module: settings, my attempts, may I start",
      tags=TAGS)
 async def quiz_info(request: Request, principal) -> dict[str, Any]:
-    ctx = await svc.context(principal, path_int(request, "module_id"))
-    at = svc.now()
-    mine = await Attempt.filter(quiz_id=ctx.quiz.id, user_id=principal.user_id) \
-        .order_by("number")
-    for i, a in enumerate(mine):
-        if svc.overdue(a, at):
-            mine[i] = await svc.submit(a, at=a.deadline, plugins=runtime(request).plugins)
-    ok, why, why_en = svc.availability(ctx, mine, principal, at)
-    running = next((a for a in mine if a.state == svc.IN_PROGRESS), None)
-    visible_marks = {a.id: svc.review_items(ctx.settings, a, at) for a in mine}
-    shown = [a for a in mine if "marks" in visible_marks[a.id]]
+    o = await svc.overview(principal, path_int(request, "module_id"), runtime(request).plugins)
+    ctx = o.ctx
     return {
         "module": {"id": ctx.module.id, "title": ctx.module.title,
                    "course_id": ctx.module.course_id},
         "quiz": {"id": ctx.quiz.id, **_settings_summary(ctx)},
         "enrolled": ctx.enrolment is not None, "preview": ctx.enrolment is None,
-        "attempts": [svc.attempt_summary(a, visible_marks[a.id]) for a in mine],
-        "grade": svc.quiz_grade(ctx.settings.grading_method, shown) if shown else None,
-        "can_start": ok or running is not None,
-        "resume_attempt_id": running.id if running else None,
-        "reason": None if ok or running else why, "reason_en": None if ok or running else why_en,
+        "attempts": [svc.attempt_summary(a, o.items[a.id]) for a in o.attempts],
+        "grade": o.grade, "can_start": o.may_start,
+        "resume_attempt_id": o.running.id if o.running else None,
+        "reason": o.reason[0] if o.reason else None,
+        "reason_en": o.reason[1] if o.reason else None,
     }
 
 

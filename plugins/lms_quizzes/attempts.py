@@ -428,6 +428,39 @@ def quiz_grade(method: str, attempts: Iterable[Attempt]) -> float | None:
 # --------------------------------------------------------------------------- what the page gets
 
 
+@dataclass
+class Overview:
+    """A trainee's standing on a quiz: the API (``quiz_info``) and the module page both show
+    this, so they can never disagree about marks or whether the trainee may start."""
+
+    ctx: QuizContext
+    attempts: list[Attempt]
+    items: dict[int, set[str]]
+    grade: float | None
+    may_start: bool
+    running: Attempt | None
+    reason: tuple[str, str] | None
+
+
+async def overview(principal: Any, module_id: int, plugins: Any = None) -> Overview:
+    """Overdue attempts are submitted first, so the page never shows a stale running one."""
+    ctx = await context(principal, module_id)
+    at = now()
+    mine = await Attempt.filter(quiz_id=ctx.quiz.id, user_id=principal.user_id) \
+        .order_by("number")
+    for i, a in enumerate(mine):
+        if overdue(a, at):
+            mine[i] = await submit(a, at=a.deadline, plugins=plugins)
+    ok, why, why_en = availability(ctx, mine, principal, at)
+    running = next((a for a in mine if a.state == IN_PROGRESS), None)
+    items = {a.id: review_items(ctx.settings, a, at) for a in mine}
+    shown = [a for a in mine if "marks" in items[a.id]]
+    return Overview(ctx, mine, items,
+                    quiz_grade(ctx.settings.grading_method, shown) if shown else None,
+                    ok or running is not None, running,
+                    None if ok or running else (why, why_en))
+
+
 def review_items(settings: QuizSettings, attempt: Attempt, at: datetime) -> set[str]:
     """What the trainee may see of a finished attempt now (Moodle's review options)."""
     if attempt.state != FINISHED:

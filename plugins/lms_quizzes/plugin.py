@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from lms_core.plugin_api import ModelApp, ModuleType, Permission, PluginInfo, hookimpl
-
-from lms_quizzes import attempt_api
+from lms_core.plugin_api import (
+    MenuItem,
+    ModelApp,
+    ModuleType,
+    PageScript,
+    Permission,
+    PluginInfo,
+    StaticDir,
+    hookimpl,
+)
+from lms_quizzes import attempt_api, course_files, staff_api, stats_api
+from lms_quizzes import views as staff_views
 from lms_quizzes.api import routes
 from lms_quizzes.module_type import render_quiz, validate_quiz
 
@@ -28,6 +38,7 @@ def lms_register_permissions() -> list[Permission]:
         Permission("quiz.manage", "Soạn câu hỏi, nhóm câu hỏi và nhập câu hỏi từ tệp Aiken",
                    STAFF),
         Permission("quiz.view_bank", "Xem ngân hàng câu hỏi của đơn vị đào tạo", STAFF),
+        Permission("quiz.grade", "Chấm bài tự luận và sửa điểm của bài kiểm tra", STAFF),
         Permission("quiz.attempt", "Làm bài kiểm tra (giảng viên: làm thử)",
                    frozenset({"trainee", "lecturer", "admin"})),
     ]
@@ -35,10 +46,50 @@ def lms_register_permissions() -> list[Permission]:
 
 @hookimpl
 def lms_register_routes(settings: Any) -> list[Any]:
-    return [*routes(), *attempt_api.routes()]
+    return [*routes(), *attempt_api.routes(), *stats_api.routes(), *staff_api.routes(),
+            *staff_views.routes()]
 
 
 @hookimpl
 def lms_register_module_types() -> list[ModuleType]:
     return [ModuleType("quiz", "Bài kiểm tra", "Quiz", render=render_quiz,
                        validate=validate_quiz, icon="📝")]
+
+
+@hookimpl
+def lms_register_static() -> list[StaticDir]:
+    """quiz.js / quiz.css: the attempt page runs in the browser against attempt_api."""
+    return [StaticDir("quizzes", Path(__file__).resolve().parent / "static")]
+
+
+@hookimpl
+def lms_register_page_scripts() -> list[PageScript]:
+    """boot.js loads on every module page but only starts where a quiz's #quiz-app is;
+    staff-links.js adds, for staff only, links from a quiz to its editor, results and
+    grading queue."""
+    return [PageScript("/static/quizzes/boot.js", frozenset({"lesson"})),
+            PageScript("/static/quizzes/staff-links.js", frozenset({"lesson"}))]
+
+
+@hookimpl
+async def lms_filter_course_import(folder: Any, course: Any, institution_id: int) -> list[Any]:
+    """A course folder's questions/*.gift join the bank in the course import's transaction."""
+    return await course_files.import_course_questions(folder, course, institution_id)
+
+
+@hookimpl
+def lms_register_templates() -> list[Path]:
+    """templates/quizzes/staff/*: the lecturer's pages, rendered by the core's Jinja set-up."""
+    return [Path(__file__).resolve().parent / "templates"]
+
+
+@hookimpl
+def lms_register_menu_items() -> list[MenuItem]:
+    """Where a lecturer finds the bank and the grading queue (quizzes are reached from their
+    module page, which links to the editor and the results)."""
+    return [
+        MenuItem("quiz-bank", "Ngân hàng câu hỏi", "Question bank", "/quizzes/bank",
+                 "quiz.view_bank", 40),
+        MenuItem("quiz-grading", "Chấm bài tự luận", "Grade essays", "/quizzes/grading",
+                 "quiz.grade", 45),
+    ]

@@ -8,72 +8,18 @@ import asyncio
 import html
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Iterator
 
 import httpx
 import pytest
 
 from conftest import PG_URL, ROOT, _pg_admin, _pg_url
+from live_server import LMS, Server, base_env
 
 pytestmark = pytest.mark.e2e
 
-LMS = str(Path(sys.executable).with_name("lms"))
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        Path(env["LMS_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-        self.log = Path(env["LMS_VAR_DIR"]) / f"server-{self.port}.log"
-        self._log_file = self.log.open("wb")
-        self.proc = subprocess.Popen(
-            [LMS, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers)],
-            env=env, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"server not ready:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log_file.close()
-
-
-def base_env(tmp: Path, database_url: str) -> dict[str, str]:
-    env = {**os.environ, "LMS_VAR_DIR": str(tmp / "var"), "LMS_DATABASE_URL": database_url}
-    for key in ("LMS_CONTENT_DIR", "LMS_PORT", "LMS_HOST", "LMS_DISABLED_PLUGINS",
-                "LMS_BROKER_URL"):
-        env.pop(key, None)
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +85,7 @@ def test_trainee_logs_in_reads_a_lesson_and_completes_it(demo_server):
 
         course = browser.get(f"/courses/{course_id}")
         assert "status-completed" in course.text
-        assert 'aria-valuenow="14"' in course.text  # 1 of 7 lessons
+        assert 'aria-valuenow="11"' in course.text  # 1 of 9 modules
         me = browser.get("/api/v1/my/classes").json()["items"]
         assert [c["my_enrolment"] for c in me if c["code"] == "CDS-2026-01"] == ["active"]
 

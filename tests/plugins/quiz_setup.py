@@ -6,20 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from lms_core.models import CourseModule
-from lms_quizzes import qtypes
+from quiz_seed import create_question
 from lms_quizzes.models import Question, QuestionCategory
 
 
 async def question(inst: int, category: int, body: dict[str, Any],
-                    competencies: tuple[str, ...] = ()) -> Question:
-    q = qtypes.normalise(body)
-    assert qtypes.validate(q) == [], qtypes.validate(q)
-    return await Question.create(
-        institution_id=inst, category_id=category, name=q["name"] or body["text"][:50],
-        type=q["type"], text=q["text"], text_format=q["text_format"], text_html=q["text"],
-        answers=q["answers"], options=q["options"], general_feedback=q["general_feedback"],
-        competencies=list(competencies),
-        competency_key="".join(f"|{c}" for c in competencies) + ("|" if competencies else ""))
+                   competencies: tuple[str, ...] = ()) -> Question:
+    return await create_question(inst, category, body, competencies)
 
 
 SINGLE = {"type": "single_choice", "text": "Thủ đô của Việt Nam?", "answers": [

@@ -1,0 +1,75 @@
+"""A real ``lms serve`` subprocess for the tests that talk to it over the network (tests/e2e,
+tests/browser): started on a free port, waited for, stopped cleanly, its log kept for the
+failure message."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+LMS = str(Path(sys.executable).with_name("lms"))
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``lms serve`` with the given environment; its output goes to a log file in the var
+    dir so that a failing test can show the server's side."""
+
+    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        Path(env["LMS_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+        self.log = Path(env["LMS_VAR_DIR"]) / f"server-{self.port}.log"
+        self._log_file = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            [LMS, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(workers)],
+            env=env, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        """Poll /healthz; fail with the server's log when it exits or never answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"server not ready:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        """SIGTERM (uvicorn's graceful shutdown), SIGKILL after 10 s."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log_file.close()
+
+
+def base_env(tmp: Path, database_url: str) -> dict[str, str]:
+    """The environment of a test server: its own var dir and database, and none of the
+    developer's LMS_* settings leaking in."""
+    env = {**os.environ, "LMS_VAR_DIR": str(tmp / "var"), "LMS_DATABASE_URL": database_url}
+    for key in ("LMS_CONTENT_DIR", "LMS_PORT", "LMS_HOST", "LMS_DISABLED_PLUGINS",
+                "LMS_BROKER_URL"):
+        env.pop(key, None)
+    return env
