@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test install install-test serve migrate bench clean
+.PHONY: demo test install install-test serve migrate bench bench-quiz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: $(TSTAMP)
 
 bench: $(TSTAMP)
 	$(BIN)/python bench/http_bench.py
+
+## bench-quiz: grading throughput and 1,000 trainees submitting one quiz at once (docs/performance.md)
+bench-quiz: $(TSTAMP)
+	$(BIN)/python bench/quiz_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -219,7 +219,7 @@ class Table:
         kinds = [type(meta.fields_map[f]).__name__ for f in given + missing]
         self.convert = [_converter(kind, backend) for kind in kinds]
         self.n_given = len(given)
-        self.tail = tuple(conv(v) if conv else v
+        self.tail = tuple(conv(v) if conv and v is not None else v
                           for conv, v in zip(self.convert[len(given):], tail))
         self.given_convert = [(i, c) for i, c in enumerate(self.convert[:len(given)]) if c]
 

@@ -119,12 +119,11 @@ async def save_slot(request: Request, principal, body: SlotSave) -> dict[str, An
 @api("POST", permission=ATTEMPT, tags=TAGS, summary="Submit my attempt (grades it once)")
 async def submit_attempt(request: Request, principal) -> dict[str, Any]:
     plugins = runtime(request).plugins
-    attempt = await svc.own_attempt(principal, path_int(request, "attempt_id"), plugins)
-    attempt = await svc.submit(attempt, plugins=plugins)
-    ctx = await _attempt_context(principal, attempt)
-    rows = await AttemptSlot.filter(attempt_id=attempt.id).order_by("slot")
-    return svc.finished_view(attempt, ctx.settings, rows,
-                             svc.review_items(ctx.settings, attempt, svc.now()))
+    attempt, quiz, rows = await svc.close_attempt(path_int(request, "attempt_id"),
+                                                  plugins=plugins, owner=principal)
+    settings = svc.settings_of(quiz)
+    return svc.finished_view(attempt, settings, rows,
+                             svc.review_items(settings, attempt, svc.now()))
 
 
 def _r(path: str, endpoint: Any) -> Route:

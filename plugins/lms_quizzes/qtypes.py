@@ -43,6 +43,7 @@ Choices made where Moodle leaves room, and why:
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -241,7 +242,23 @@ _BLANK_MD = BLANK.replace("_", "\\_")
 
 def render_text(text: str, text_format: str, *, inline: bool = False) -> str:
     """Sanitised HTML for any stored text. ``inline`` drops a lone wrapping ``<p>`` so that an
-    answer can sit inside a label."""
+    answer can sit inside a label. Short texts (question and answer texts, nearly all of them)
+    are cached: every trainee of a class sees the same questions, and rendering Markdown and
+    sanitising it cost more than the rest of an attempt page."""
+    if len(text) <= _CACHED_TEXT:
+        return _render_cached(text, text_format, inline)
+    return _render(text, text_format, inline)
+
+
+_CACHED_TEXT = 4000
+
+
+@functools.lru_cache(maxsize=8192)
+def _render_cached(text: str, text_format: str, inline: bool) -> str:
+    return _render(text, text_format, inline)
+
+
+def _render(text: str, text_format: str, inline: bool) -> str:
     if text_format == "markdown":
         # a fill-the-blank marker alone on a line would otherwise become a horizontal rule
         out = render_markdown(text.replace(BLANK, _BLANK_MD))

@@ -46,10 +46,13 @@ async def regrade_question(institution_id: int, question: Question, *, dry_run: 
             targets = [r for r in rows if r.question_id == question.id]
             if attempt.state == svc.IN_PROGRESS:
                 running += 1
-                if not dry_run:
+                if not dry_run:  # saved answers carry their grade: grade them by the new key
                     for r in targets:
                         r.question, r.question_version = current, question.version
-                        await r.save(update_fields=["question", "question_version"])
+                        if r.graded_by_id is None:
+                            svc.apply_grade(r, svc.grading.grade(current, r.response))
+                        await r.save(update_fields=["question", "question_version", "state",
+                                                    "feedback", "fraction", "mark"])
                 continue
             before = (attempt.fraction, attempt.passed, attempt.needs_grading)
             for r in targets:

@@ -60,6 +60,15 @@ async def test_trainee_page_never_receives_the_answer_key(client_for, quiz_world
         assert secret not in raw
     again = (await trainee.get(f"{Q}/attempts/{attempt['id']}")).json()
     assert not (_keys(again) & forbidden)
+    # answers are graded as they are saved: neither the save's answer nor the page shows it
+    slot = attempt["slots"][0]
+    saved = await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{slot['slot']}",
+                              json={"response": {"choice": 1}})
+    assert not (_keys(saved.json()) & (forbidden | {"mark", "state"}))
+    after = (await trainee.get(f"{Q}/attempts/{attempt['id']}")).json()
+    assert not (_keys(after) & (forbidden | {"mark"}))
+    assert {k for s in after["slots"] for k in s} == {"slot", "max_mark", "seq", "flagged",
+                                                       "answered", "response", "question"}
 
 
 async def test_answers_survive_a_reload_and_a_second_start_resumes(client_for, quiz_world):
