@@ -21,7 +21,7 @@ from lms_live_sessions.models import LiveSession
 
 log = logging.getLogger("lms.live")
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 _PREFIX = b'{"seq":'
 
 
@@ -61,12 +61,13 @@ async def bump_seq(session_id: int) -> tuple[int, str]:
     return int(row[0]["seq"]), str(getattr(status, "value", status))
 
 
-async def publish(broker: Broker | None, session_id: int, message: bytes) -> None:
-    """A broker failure is logged, not raised: the database already holds the truth, and a
-    client that missed a message gets it from the snapshot when it reconnects."""
+async def publish(broker: Broker | None, name: str, message: bytes) -> None:
+    """Publish on the channel ``name`` (see ``events.listener_channel``). A broker failure is
+    logged, not raised: the database already holds the truth (``live_event``), and a client
+    that missed a message gets it when it resumes."""
     if broker is None:
         return
     try:
-        await broker.publish(channel(session_id), message)
+        await broker.publish(name, message)
     except Exception:
-        log.exception("could not publish on %s", channel(session_id))
+        log.exception("could not publish on %s", name)

@@ -79,3 +79,113 @@ class Attendance(Model):
     class Meta:
         table = "live_attendance"
         unique_together = (("session", "user"),)
+
+
+class ActivityKind(str, Enum):
+    POLL = "poll"
+    RATING = "rating"
+    WORD_CLOUD = "word_cloud"
+    OPEN_QUESTION = "open_question"
+
+
+class ActivityState(str, Enum):
+    DRAFT = "draft"
+    QUEUED = "queued"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ResultsVisibility(str, Enum):
+    """When trainees see the results: never, once the activity closes, or while it runs."""
+
+    HIDDEN = "hidden"
+    AFTER_CLOSE = "after_close"
+    LIVE = "live"
+
+
+class Activity(Model):
+    """Something a lecturer pushes to the room: a poll, a rating scale, a word cloud or an open
+    question. Prepared ones wait in the session's queue ordered by ``position``. At most one
+    activity of a session is open at a time. ``config`` holds what the kind needs (options,
+    scale, limits), validated by ``activities.py`` before it is stored."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name="activities", on_delete=fields.CASCADE
+    )
+    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.Institution", related_name=False, on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(ActivityKind, max_length=16)
+    state = fields.CharEnumField(ActivityState, max_length=16, default=ActivityState.QUEUED)
+    visibility = fields.CharEnumField(ResultsVisibility, max_length=16,
+                                      default=ResultsVisibility.AFTER_CLOSE)
+    prompt = fields.CharField(max_length=500)
+    config: dict = fields.JSONField(default=dict)
+    allow_change = fields.BooleanField(default=True)
+    position = fields.IntField(default=0)
+    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    opened_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "live_activity"
+        indexes = (("session_id", "position"), ("session_id", "state"))
+
+
+class ActivityResponse(Model):
+    """One trainee's current answer to one activity, kept against their enrolment.
+    The unique pair (activity, user) makes an answer count once whatever the retries and
+    workers. ``client_ids`` remembers which client message produced which ``revision``, so a
+    retried send is acknowledged with the same ack instead of counting again."""
+
+    id = fields.IntField(primary_key=True)
+    activity: fields.ForeignKeyRelation[Activity] = fields.ForeignKeyField(
+        "live_sessions.Activity", related_name="responses", on_delete=fields.CASCADE
+    )
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name="responses", on_delete=fields.CASCADE
+    )
+    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.Institution", related_name=False, on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, on_delete=fields.CASCADE
+    )
+    enrolment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.Enrolment", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    answer: dict = fields.JSONField()
+    client_id = fields.CharField(max_length=64)
+    client_ids: dict = fields.JSONField(default=dict)
+    revision = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "live_activity_response"
+        unique_together = (("activity_id", "user_id"),)
+        indexes = (("session_id", "user_id"),)
+
+
+class LiveEvent(Model):
+    """A frame broadcast about a session, kept as sent so a client that reconnects with the
+    last ``seq`` it saw gets exactly what it missed. ``audience`` says who received it (all,
+    runners, the projector, or trainees). Old rows are pruned: a client further behind gets
+    a fresh snapshot instead."""
+
+    id = fields.BigIntField(primary_key=True)
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name="events", on_delete=fields.CASCADE
+    )
+    seq = fields.BigIntField()
+    audience = fields.CharField(max_length=8)
+    frame = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "live_event"
+        unique_together = (("session_id", "seq"),)

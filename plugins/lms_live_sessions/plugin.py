@@ -9,14 +9,16 @@ from starlette.routing import WebSocketRoute
 
 from lms_core.plugin_api import ModelApp, ModuleType, Permission, PluginInfo, hookimpl
 
-from lms_live_sessions import api
+from lms_live_sessions import activity_api, api
+from lms_live_sessions.fanout import flusher_for
 from lms_live_sessions.module_type import render_live_session, validate_data
 from lms_live_sessions.realtime import live_socket
 from lms_live_sessions.service import end_class_sessions
 
 PLUGIN_INFO = PluginInfo(
     name="live_sessions", version="0.1.0", api=">=1.0,<2", title="Phiên học trực tiếp",
-    description="Tiết học trực tiếp tại lớp hoặc trực tuyến, tham gia bằng mã, điểm danh.")
+    description="Tiết học trực tiếp tại lớp hoặc trực tuyến, tham gia bằng mã, điểm danh, "
+                "bình chọn, thang đánh giá, đám mây từ và câu hỏi mở.")
 
 
 @hookimpl
@@ -44,7 +46,7 @@ def lms_register_module_types() -> list[ModuleType]:
 @hookimpl
 def lms_register_routes(settings: Any) -> list[Any]:
     # New route objects on every call: each app wraps its own in the plugin gate.
-    return [*api.routes(),
+    return [*api.routes(), *activity_api.routes(),
             WebSocketRoute("/ws/live/{session_id:int}", live_socket, name="live.socket")]
 
 
@@ -52,3 +54,12 @@ def lms_register_routes(settings: Any) -> list[Any]:
 async def lms_event_class_ended(klass: Any, actor: Any, runtime: Any) -> None:
     """No period of an ended class may still be waiting or running."""
     await end_class_sessions(getattr(runtime, "broker", None), klass.id)
+
+
+@hookimpl
+async def lms_shutdown(app: Any) -> None:
+    """Pending results updates are dropped before the database closes: the state they carry
+    is in the database, and clients get it with their next snapshot."""
+    broker = getattr(getattr(getattr(app, "state", None), "lms", None), "broker", None)
+    if broker is not None:
+        await flusher_for(broker).stop()

@@ -16,9 +16,10 @@ from tortoise.transactions import in_transaction
 
 from lms_core.broker import Broker
 
-from lms_live_sessions.channel import bump_seq, frame, publish
-from lms_live_sessions.models import Attendance, LiveSession, SessionStatus
-from lms_live_sessions.service import SESSION_FIELDS, session_dict, utcnow
+from lms_live_sessions.channel import bump_seq
+from lms_live_sessions.events import ALL, emit
+from lms_live_sessions.models import Attendance, SessionStatus
+from lms_live_sessions.service import utcnow
 
 
 async def participant_count(session_id: int) -> int:
@@ -42,9 +43,8 @@ async def record_join(broker: Broker | None, session_id: int, user_id: int,
             if att.present_since is None and counting:
                 att.present_since = now
             await att.save(update_fields=["joins", "open_connections", "present_since"])
-        await publish(broker, session_id, frame(
-            seq, "presence", event="join", user_id=user_id, full_name=full_name,
-            participants=await participant_count(session_id)))
+        await emit(broker, session_id, seq, ALL, "presence", event="join", user_id=user_id,
+                   full_name=full_name, participants=await participant_count(session_id))
 
 
 async def record_leave(broker: Broker | None, session_id: int, user_id: int,
@@ -62,22 +62,12 @@ async def record_leave(broker: Broker | None, session_id: int, user_id: int,
             att.present_since = None
         await att.save(update_fields=["open_connections", "last_leave_at", "seconds_present",
                                       "present_since"])
-        await publish(broker, session_id, frame(
-            seq, "presence", event="leave", user_id=user_id, full_name=full_name,
-            participants=await participant_count(session_id)))
+        await emit(broker, session_id, seq, ALL, "presence", event="leave", user_id=user_id,
+                   full_name=full_name, participants=await participant_count(session_id))
 
 
 def _seconds(since: datetime, now: datetime) -> int:
     return max(0, round((now - since).total_seconds()))
-
-
-async def snapshot(session_id: int, you: dict[str, Any]) -> tuple[int, bytes]:
-    """The state a socket starts from; later broadcasts with a higher ``seq`` apply on top."""
-    row = (await LiveSession.filter(id=session_id).values("seq", *SESSION_FIELDS))[0]
-    seq = int(row["seq"])
-    session = session_dict(row, with_code=you.get("can_run", False))
-    return seq, frame(seq, "state", session=session,
-                      participants=await participant_count(session_id), you=you)
 
 
 async def attendance_rows(session_id: int) -> list[dict[str, Any]]:

@@ -1,19 +1,15 @@
-"""The live socket ``/ws/live/{session_id}``: presence, the session's state and its start/end.
+"""The live socket ``/ws/live/{session_id}``: presence, the session's state, activities and
+answers. The protocol (version 2) is documented in ``docs/live-protocol.md``.
 
-Protocol (version 1, JSON text frames):
-
-* on connect the server sends ``{"type": "state", "seq": N, ...}``; every later broadcast of the
-  session (``presence``, ``status``) has a higher ``seq``, numbered per session across workers
-  (increasing, not necessarily contiguous). Broadcasts come from the broker channel
-  ``live:<id>``, so sockets held by other workers see them too.
-* the client may send ``{"type": "ping"}`` (answered by ``pong``: browsers cannot send protocol
-  pings, and phones drop sockets silently) and, if it runs the session, ``{"type": "start"}`` or
-  ``{"type": "end"}``.
-* anything else gets ``{"type": "error", "code": ..., "message": ...}`` and the socket stays open.
+In short: the server starts with a ``state`` snapshot (or, with ``?since=N``, the frames missed
+after ``N`` followed by ``resumed``); every broadcast has the session's next ``seq``. A client
+sends ``ping``, ``resume``, ``answer`` and, if it runs the session, ``start``, ``end``,
+``open_activity``, ``close_activity``, ``push_activity``. A bad message gets an ``error`` frame
+and the socket stays open.
 
 Refusals accept the handshake first and then close with an application code, since a browser
 never sees the status of a refused handshake: 4401 not logged in, 4403 not allowed here,
-4404 no such session, 4410 session ended, 4429 fell too far behind (reconnect for a snapshot).
+4404 no such session, 4410 session ended, 4429 fell too far behind (reconnect and resume).
 """
 
 from __future__ import annotations
@@ -30,11 +26,24 @@ from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 from lms_core.runtime import runtime
 
-from lms_live_sessions.access import NOT_IN_CLASS_EN, NOT_IN_CLASS_VI, RUNNER, join_role
-from lms_live_sessions.channel import channel, reply, seq_of
+from pydantic import ValidationError
+
+from lms_core.models import Enrolment
+
+from lms_live_sessions.access import JOINING_STATUSES, NOT_IN_CLASS_EN, NOT_IN_CLASS_VI, \
+    RUNNER, TRAINEE, join_role
+from lms_live_sessions.activities import LiveError
+from lms_live_sessions.answers import record_answer
+from lms_live_sessions.channel import reply, seq_of
+from lms_live_sessions.events import PUBLIC, SCREEN, listener_channel, missed
+from lms_live_sessions.events import RUNNER as RUNNER_LISTENER
+from lms_live_sessions.fanout import flusher_for
+from lms_live_sessions.lifecycle import close_activity, create_activity, open_activity
 from lms_live_sessions.models import LiveSession, SessionStatus
-from lms_live_sessions.presence import record_join, record_leave, snapshot
+from lms_live_sessions.presence import record_join, record_leave
+from lms_live_sessions.schemas import ActivityCreate
 from lms_live_sessions.service import change_status
+from lms_live_sessions.state import snapshot
 
 log = logging.getLogger("lms.live")
 
@@ -47,12 +56,17 @@ CLOSE_LAGGING = 4429
 MAX_INCOMING_CHARS = 4096
 QUEUE_SIZE = 256
 COMMANDS = {"start": SessionStatus.LIVE, "end": SessionStatus.ENDED}
+RUNNER_ACTIONS = ("open_activity", "close_activity", "push_activity")
 
 
-def error_frame(principal: Principal | None, code: str, vi: str, en: str) -> str:
+def error_frame(principal: Principal | None, code: str, vi: str, en: str, **extra: Any) -> str:
+    """``extra`` echoes what the client sent (activity_id, client_id) so it can tell which
+    of its messages failed; only JSON scalars of bounded size are echoed."""
     locale = principal.locale if principal is not None else "vi"
+    echoed = {k: v for k, v in extra.items()
+              if isinstance(v, (int, float, bool)) or (isinstance(v, str) and len(v) <= 64)}
     return reply("error", code=code, message=en if locale == "en" else vi,
-                 message_vi=vi, message_en=en)
+                 message_vi=vi, message_en=en, **echoed)
 
 
 async def live_socket(websocket: WebSocket) -> None:
@@ -84,7 +98,22 @@ async def live_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, principal, CLOSE_ENDED, "ended",
                       "Phiên học đã kết thúc.", "The session has ended.")
         return
-    await LiveConnection(websocket, principal, session, role).run()
+    since = _since(websocket.query_params.get("since"))
+    view = websocket.query_params.get("view", "")
+    enrolment_id = None
+    if role == TRAINEE:
+        enrolment_id = await Enrolment.filter(
+            klass_id=session.klass_id, user_id=principal.user_id,
+            status__in=JOINING_STATUSES).order_by("id").first().values_list("id", flat=True)
+    await LiveConnection(websocket, principal, session, role, since=since, view=view,
+                         enrolment_id=enrolment_id).run()
+
+
+def _since(raw: str | None) -> int | None:
+    """A ``since`` that is not a number is ignored (a fresh snapshot is always correct)."""
+    if raw is None or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
 
 
 async def _refuse(websocket: WebSocket, principal: Principal | None, code: int, reason: str,
@@ -113,13 +142,45 @@ class LiveConnection:
     one lock so the two never interleave frames."""
 
     def __init__(self, websocket: WebSocket, principal: Principal, session: LiveSession,
-                 role: str) -> None:
+                 role: str, *, since: int | None = None, view: str = "",
+                 enrolment_id: int | None = None) -> None:
         self.ws = websocket
         self.principal = principal
         self.session_id = session.id
+        self.institution_id = session.institution_id
         self.role = role
+        self.since = since
+        self.enrolment_id = enrolment_id
+        # Runners may open the projector view: results without names, no lecturer controls.
+        if role == RUNNER:
+            self.listener = SCREEN if view == "projector" else RUNNER_LISTENER
+        else:
+            self.listener = PUBLIC
         self.broker = runtime(websocket).broker
         self._send_lock = asyncio.Lock()
+
+    def _you(self) -> dict[str, Any]:
+        return {"user_id": self.principal.user_id, "role": self.role,
+                "can_run": self.role == RUNNER and self.listener == RUNNER_LISTENER,
+                "view": "projector" if self.listener == SCREEN else "participant"}
+
+    async def catch_up(self, since: int | None) -> int:
+        """Send what the client lacks: the frames after ``since`` if they are all stored,
+        otherwise (or without ``since``) a fresh snapshot. Returns the seq now covered."""
+        if since is not None:
+            current = int((await LiveSession.filter(id=self.session_id).values_list(
+                "seq", flat=True))[0])
+            frames = await missed(self.session_id, self.listener, since, current)
+            if frames is not None:
+                async with self._send_lock:
+                    for text in frames:
+                        await self.ws.send_text(text)
+                    await self.ws.send_text(reply("resumed", since=since, seq=current,
+                                                  replayed=len(frames)))
+                return current
+        seq, state = await snapshot(self.session_id, self._you(), self.listener)
+        await self.send(state.decode())
+        return seq
 
     async def send(self, text: str) -> None:
         async with self._send_lock:
@@ -132,14 +193,12 @@ class LiveConnection:
         joined = False
         tasks: list[asyncio.Task[Any]] = []
         try:
-            sub = await self.broker.subscribe(channel(self.session_id), maxsize=QUEUE_SIZE)
+            sub = await self.broker.subscribe(listener_channel(self.session_id, self.listener),
+                                              maxsize=QUEUE_SIZE)
             await record_join(self.broker, self.session_id, self.principal.user_id,
                               self.principal.full_name)
             joined = True
-            seq, state = await snapshot(self.session_id, {
-                "user_id": self.principal.user_id, "role": self.role,
-                "can_run": self.role == RUNNER})
-            await self.send(state.decode())
+            seq = await self.catch_up(self.since)
             tasks = [asyncio.create_task(self._read()),
                      asyncio.create_task(self._forward(sub, seq))]
             done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -208,14 +267,82 @@ class LiveConnection:
             return
         if kind == "ping":
             await self.send(reply("pong"))
+        elif kind == "resume":
+            since = data.get("since")
+            if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+                await self._error("invalid", "“since” phải là số thứ tự (seq) đã nhận cuối cùng.",
+                                  "“since” must be the last seq received.")
+                return
+            await self.catch_up(since)
+        elif kind == "answer":
+            await self._answer(data)
         elif kind in COMMANDS:
             await self._command(kind)
+        elif kind in RUNNER_ACTIONS:
+            await self._activity_action(kind, data)
         else:
             await self._error("unknown_type", f"Không hiểu loại tin nhắn \"{kind[:40]}\".",
                               f"Unknown message type \"{kind[:40]}\".")
 
+    async def _answer(self, data: dict[str, Any]) -> None:
+        """Acked to the sender only; the room sees the answer in the next coalesced results."""
+        if self.role == RUNNER:
+            await self._error("forbidden", "Giảng viên điều hành phiên không trả lời hoạt động.",
+                              "Those running the session do not answer its activities.")
+            return
+        try:
+            fields, changed = await record_answer(
+                session_id=self.session_id, institution_id=self.institution_id,
+                user_id=self.principal.user_id, enrolment_id=self.enrolment_id,
+                activity_id=data.get("activity_id"), client_id=data.get("client_id"),
+                answer=data.get("answer"))
+        except LiveError as exc:
+            await self._error(exc.code, exc.detail, exc.detail_en,
+                              activity_id=data.get("activity_id"),
+                              client_id=data.get("client_id"))
+            return
+        await self.send(reply("ack", **fields))
+        if changed:
+            flusher_for(self.broker).mark(self.session_id, fields["activity_id"])
+
+    async def _activity_action(self, kind: str, data: dict[str, Any]) -> None:
+        if self.role != RUNNER or self.listener != RUNNER_LISTENER:
+            await self._error("forbidden", "Chỉ giảng viên của lớp mới mở, đóng hoặc đưa ra "
+                                           "hoạt động.",
+                              "Only the class's lecturers can open, close or push activities.")
+            return
+        try:
+            if kind == "push_activity":
+                body = ActivityCreate.model_validate(data.get("activity"))
+                session = await LiveSession.get(id=self.session_id)
+                made = await create_activity(
+                    self.broker, session, kind=body.kind, prompt=body.prompt,
+                    config=body.config, visibility=body.visibility,
+                    allow_change=body.allow_change, queued=True,
+                    actor_id=self.principal.user_id)
+                await open_activity(self.broker, self.session_id, made["id"])
+                return
+            activity_id = data.get("activity_id")
+            if isinstance(activity_id, bool) or not isinstance(activity_id, int) \
+                    or not 0 < activity_id <= 2**31 - 1:
+                raise LiveError(422, "invalid", "Thiếu hoặc sai “activity_id”.",
+                                "Missing or invalid “activity_id”.")
+            if kind == "open_activity":
+                await open_activity(self.broker, self.session_id, activity_id)
+            else:
+                await close_activity(self.broker, self.session_id, activity_id)
+        except ValidationError as exc:
+            first = exc.errors()[0] if exc.errors() else {}
+            detail = str(first.get("msg", ""))[:300]
+            await self._error("invalid", f"Hoạt động không hợp lệ: {detail}",
+                              f"Invalid activity: {detail}")
+        except LiveError as exc:
+            await self._error(exc.code, exc.detail, exc.detail_en)
+        except Problem as problem:
+            await self._error("conflict", problem.detail, problem.detail_en)
+
     async def _command(self, kind: str) -> None:
-        if self.role != RUNNER:
+        if self.role != RUNNER or self.listener != RUNNER_LISTENER:
             await self._error("forbidden", "Chỉ giảng viên của lớp mới bắt đầu hoặc kết thúc "
                                            "được phiên học.",
                               "Only the class's lecturers can start or end the session.")
@@ -225,8 +352,8 @@ class LiveConnection:
         except Problem as problem:
             await self._error("conflict", problem.detail, problem.detail_en)
 
-    async def _error(self, code: str, vi: str, en: str) -> None:
-        await self.send(error_frame(self.principal, code, vi, en))
+    async def _error(self, code: str, vi: str, en: str, **extra: Any) -> None:
+        await self.send(error_frame(self.principal, code, vi, en, **extra))
 
 
 def _log_unexpected(exc: BaseException) -> None:

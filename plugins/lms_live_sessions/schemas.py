@@ -70,3 +70,54 @@ class SessionQuery(Strict):
 
 class JoinBody(Strict):
     code: str = Field(min_length=1, max_length=32, description="The six-character join code")
+
+
+# --- activities ---------------------------------------------------------------------------
+
+ActivityKindName = Literal["poll", "rating", "word_cloud", "open_question"]
+Visibility = Literal["hidden", "after_close", "live"]
+
+
+def _checked_config(kind: str, config: dict | None) -> dict:
+    """The same rules as the socket's, reported the pydantic way (Vietnamese, then English)."""
+    from lms_live_sessions.activities import LiveError, check_config
+
+    try:
+        return check_config(kind, config)
+    except LiveError as exc:
+        raise ValueError(f"{exc.detail} ({exc.detail_en})") from None
+
+
+class ActivityCreate(Strict):
+    kind: ActivityKindName
+    prompt: str = Field(min_length=1, max_length=500)
+    config: dict = Field(default_factory=dict, description="Per kind: poll {options, multiple, "
+                         "max_choices}, rating {min, max, labels}, word_cloud {max_words, "
+                         "max_length}, open_question {max_length}")
+    visibility: Visibility = "after_close"
+    allow_change: bool = Field(True, description="May a trainee replace their answer")
+    queued: bool = Field(True, description="Queue it (true) or keep it as a draft (false)")
+    open: bool = Field(False, description="Push it to the room at once (the session must be "
+                                          "live)")
+
+    @model_validator(mode="after")
+    def _config(self) -> "ActivityCreate":
+        self.config = _checked_config(self.kind, self.config)
+        return self
+
+
+class ActivityUpdate(Strict):
+    kind: ActivityKindName | None = None
+    prompt: str | None = Field(None, min_length=1, max_length=500)
+    config: dict | None = None
+    visibility: Visibility | None = None
+    allow_change: bool | None = None
+    queued: bool | None = None
+
+
+class ReorderBody(Strict):
+    ids: list[int] = Field(max_length=1000, description="Every prepared activity, in order")
+
+
+class ResultsQuery(Strict):
+    names: bool = Field(True, description="Runners only: include who answered")

@@ -16,7 +16,8 @@ from lms_core.models import CourseClass
 from lms_core.models.classes import ClassStatus
 
 from lms_live_sessions import codes
-from lms_live_sessions.channel import bump_seq, frame, publish
+from lms_live_sessions.channel import bump_seq
+from lms_live_sessions.events import ALL, emit
 from lms_live_sessions.models import Attendance, LiveSession, SessionStatus
 from lms_live_sessions.schemas import SessionCreate
 
@@ -73,6 +74,12 @@ async def change_status(broker: Broker | None, session_id: int, target: SessionS
                         ) -> dict[str, Any]:
     """Move a session on and tell everyone connected; ending it also frees its join code and
     closes the presence intervals, so time after the end is not counted."""
+    if target == SessionStatus.ENDED:
+        # An activity still open closes first, with its final results, so nobody is left
+        # answering a question in a session that is over.
+        from lms_live_sessions.lifecycle import close_open_activities
+
+        await close_open_activities(broker, session_id)
     now = utcnow()
     async with in_transaction():
         seq, current = await bump_seq(session_id)
@@ -87,9 +94,8 @@ async def change_status(broker: Broker | None, session_id: int, target: SessionS
             await _close_presence(session_id, now)
         await LiveSession.filter(id=session_id).update(**values)
         row = (await LiveSession.filter(id=session_id).values(*SESSION_FIELDS))[0]
-        await publish(broker, session_id, frame(
-            seq, "status", session_id=session_id, status=target.value,
-            started_at=row["started_at"], ended_at=row["ended_at"]))
+        await emit(broker, session_id, seq, ALL, "status", session_id=session_id,
+                   status=target.value, started_at=row["started_at"], ended_at=row["ended_at"])
     return row
 
 

@@ -304,10 +304,10 @@ async def test_socket_flow_presence_start_errors_and_attendance(app, client_for,
         async with connect(url, additional_headers=cookie_of(t1)) as ws1, \
                 connect(url, additional_headers=cookie_of(t2)) as ws2:
             first1 = json.loads(await ws1.recv())
-            assert first1["type"] == "state" and first1["v"] == 1
+            assert first1["type"] == "state" and first1["v"] == 2  # protocol v2
             assert first1["session"]["status"] == "scheduled"
             assert first1["you"] == {"user_id": world.users["trainee_a"], "role": "trainee",
-                                     "can_run": False}
+                                     "can_run": False, "view": "participant"}
             assert "join_code" not in first1["session"]
             first2 = json.loads(await ws2.recv())
             assert first2["type"] == "state"
@@ -348,7 +348,7 @@ async def test_socket_flow_presence_start_errors_and_attendance(app, client_for,
                 assert refused[-1]["code"] == "forbidden"
                 assert refused[-1]["message"].startswith("Chỉ giảng viên")
                 await ws1.send(json.dumps({"type": "ping"}))
-                assert (await frames(ws1, lambda f: f["type"] == "pong"))[-1]["v"] == 1
+                assert (await frames(ws1, lambda f: f["type"] == "pong"))[-1]["v"] == 2
                 # (a broadcast leaves just before its transaction commits, which keeps the
                 # numbering in order across workers: the row may trail it by a moment)
                 async def still_live():

@@ -1,0 +1,52 @@
+"""The ``state`` frame: everything a socket needs to draw the session from scratch, for what its
+role may see. Sent on connect, and on a resume whose missed frames are no longer stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lms_live_sessions.activities import ACTIVITY_FIELDS, activity_dict
+from lms_live_sessions.answers import my_answer
+from lms_live_sessions.channel import frame
+from lms_live_sessions.events import PUBLIC, RUNNER
+from lms_live_sessions.lifecycle import session_activities
+from lms_live_sessions.models import Activity, ActivityState, LiveSession
+from lms_live_sessions.presence import participant_count
+from lms_live_sessions.results import compute, visible_to_trainees
+from lms_live_sessions.service import SESSION_FIELDS, session_dict
+
+
+async def current_activity(session_id: int) -> dict[str, Any] | None:
+    """The open activity, or else the one closed last (its results may be on screen)."""
+    row = await Activity.filter(session_id=session_id, state=ActivityState.OPEN).values(
+        *ACTIVITY_FIELDS)
+    if not row:
+        row = await Activity.filter(session_id=session_id, state=ActivityState.CLOSED
+                                    ).order_by("-closed_at", "-id").limit(1).values(
+            *ACTIVITY_FIELDS)
+    return row[0] if row else None
+
+
+async def snapshot(session_id: int, you: dict[str, Any], listener: str) -> tuple[int, bytes]:
+    """The seq is read first: the data is at least as new as it, and later frames (full
+    states of what they describe) apply on top without harm."""
+    row = (await LiveSession.filter(id=session_id).values("seq", *SESSION_FIELDS))[0]
+    seq = int(row["seq"])
+    runner = listener == RUNNER
+    payload: dict[str, Any] = {
+        "session": session_dict(row, with_code=runner),
+        "participants": await participant_count(session_id), "you": you,
+        "activity": None, "my_answer": None, "results": None}
+    activity = await current_activity(session_id)
+    if activity is not None:
+        shown = activity_dict(activity)
+        payload["activity"] = shown
+        if listener == PUBLIC:
+            payload["my_answer"] = await my_answer(activity["id"], you["user_id"])
+            if visible_to_trainees(shown["visibility"], shown["state"]):
+                payload["results"] = await compute(activity, with_names=False)
+        else:
+            payload["results"] = await compute(activity, with_names=runner)
+    if runner:
+        payload["activities"] = await session_activities(session_id)
+    return seq, frame(seq, "state", **payload)
