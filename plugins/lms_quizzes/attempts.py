@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 import orjson
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -73,12 +74,14 @@ async def quiz_for_module(institution_id: int, module: CourseModule) -> Quiz:
     except ValueError as exc:
         raise Problem(409, "Bài kiểm tra chưa được cấu hình đúng.",
                       f"The quiz is not configured correctly: {exc}") from None
-    async with in_transaction():
-        quiz = await Quiz.get_or_none(module_id=module.id)
-        if quiz is None:
-            quiz = await Quiz.create(institution_id=institution_id, module_id=module.id,
+    try:
+        async with in_transaction():
+            return await Quiz.create(institution_id=institution_id, module_id=module.id,
                                      **row_values(settings))
-    return quiz
+    except IntegrityError:
+        # a whole class opened a quiz nobody had opened yet: one request created the row (the
+        # module is unique), the others read it
+        return await Quiz.get(module_id=module.id)
 
 
 async def learning_enrolment(user_id: int, institution_id: int,

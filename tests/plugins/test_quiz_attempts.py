@@ -239,3 +239,15 @@ async def test_essay_waits_for_a_lecturer_and_random_draws_respect_competency(cl
         data={"category": "Chuyển đổi số", "count": 3, "competency": "NL01"})
     r = await trainee.post(f"{Q}/modules/{too_many.id}/attempts")
     assert r.status_code == 409 and "chỉ có 2 câu" in r.json()["detail"]
+
+
+async def test_a_whole_class_opening_a_new_quiz_at_once_creates_one_quiz_row(quiz_world):
+    import asyncio
+
+    from lms_quizzes.attempts import quiz_for_module
+
+    module = await CourseModule.get(id=quiz_world["module"])
+    rows = await asyncio.gather(*(quiz_for_module(quiz_world["inst"], module)
+                                  for _ in range(20)))
+    assert len({r.id for r in rows}) == 1
+    assert await Quiz.filter(module_id=module.id).count() == 1
