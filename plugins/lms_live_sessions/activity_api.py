@@ -149,7 +149,7 @@ def _fmt(request: Request) -> str:
     return fmt
 
 
-def _file(fmt: str, rows: tuple[list[list[Any]], list[list[Any]]], name: str) -> Any:
+def _file(fmt: str, rows: tuple[list[list[Any]], ...], name: str) -> Any:
     data = export.to_csv(*rows) if fmt == "csv" else export.to_xlsx(*rows)
     return attachment(data, f"{name}.{fmt}")
 

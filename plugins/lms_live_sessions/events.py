@@ -8,6 +8,8 @@ published once, already encoded, on the broker channel of each audience that hea
 * ``public``  trainees and guests  -> ``live:<id>``
 * ``runner``  the class's lecturers -> ``live:<id>:run``
 * ``screen``  the projector view   -> ``live:<id>:screen``
+* ``group:<g>`` the members of one discussion group -> ``live:<id>:g:<g>`` (their shared
+  answer's edits reach that group only; a member's socket reads this channel as well)
 
 A frame meant for everyone is stored once with audience ``all`` and published on all three, so
 each socket reads one channel in ``seq`` order. Results differ per audience (names only for
@@ -37,8 +39,15 @@ PRUNE_EVERY = 200
 REPLAY_MAX = 500
 
 
+def group_audience(group_id: int) -> str:
+    """The audience of one discussion group (stored in ``live_event.audience``)."""
+    return f"group:{group_id}"
+
+
 def listener_channel(session_id: int, listener: str) -> str:
     """``live:<id>`` stays the trainees' channel, as in protocol version 1."""
+    if listener.startswith("group:"):
+        return f"{channel(session_id)}:g:{listener[6:]}"
     return channel(session_id) + _SUFFIX[listener]
 
 
@@ -57,11 +66,12 @@ async def emit(broker: Broker | None, session_id: int, seq: int, audience: str, 
     return message
 
 
-async def missed(session_id: int, listener: str, since: int, current: int
-                 ) -> list[str] | None:
+async def missed(session_id: int, listener: str, since: int, current: int,
+                 extra: tuple[str, ...] = ()) -> list[str] | None:
     """The frames this listener heard after ``since`` up to ``current``, in order, or None when
     they cannot all be given (pruned, too many, or a ``since`` from the future): the caller then
-    sends a fresh snapshot. Complete means the oldest stored frame is at most ``since + 1``:
+    sends a fresh snapshot. ``extra`` adds audiences this socket also hears (its groups).
+    Complete means the oldest stored frame is at most ``since + 1``:
     every broadcast is stored in the transaction that numbers it, and pruning only removes a
     prefix, so nothing after the oldest kept frame is missing."""
     if since > current or since < 0:
@@ -74,7 +84,7 @@ async def missed(session_id: int, listener: str, since: int, current: int
         return None
     rows = await LiveEvent.filter(
         session_id=session_id, seq__gt=since, seq__lte=current,
-        audience__in=(ALL, listener)).order_by("seq").limit(REPLAY_MAX + 1).values_list(
+        audience__in=(ALL, listener, *extra)).order_by("seq").limit(REPLAY_MAX + 1).values_list(
         "frame", flat=True)
     if len(rows) > REPLAY_MAX:
         return None

@@ -2,6 +2,8 @@
 trainee and activity, with who they are, their enrolment, what they answered and when (Vietnam
 time). A second part lists the activities with their totals. Text cells are guarded against
 formula injection: a trainee's answer "=HYPERLINK(...)" must stay text in Excel.
+Two more parts follow: the Q&A questions and the groups' shared answers
+(``interaction_export``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from lms_live_sessions.interaction_export import GROUP_HEADERS, QUESTION_HEADERS, \
+    group_rows, question_rows
 from lms_live_sessions.models import Activity, ActivityResponse
 from lms_live_sessions.results import aggregate
 from lms_live_sessions.schemas import VN_TZ
@@ -70,9 +74,10 @@ def _summary(results: dict[str, Any]) -> str:
 
 
 async def collect(session_ids: Sequence[int], institution_id: int
-                  ) -> tuple[list[list[Any]], list[list[Any]]]:
+                  ) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]],
+                             list[list[Any]]]:
     """Rows of answers and of activities, ordered by session time, queue position, then the
-    trainee's name in Vietnamese alphabetical order."""
+    trainee's name in Vietnamese alphabetical order; then the questions and group answers."""
     activities = await Activity.filter(
         session_id__in=list(session_ids), institution_id=institution_id).order_by(
         "session__starts_at", "session_id", "position", "id").values(
@@ -100,7 +105,8 @@ async def collect(session_ids: Sequence[int], institution_id: int
         activity_rows.append([a["session__title"], a["id"], a["position"], KIND_LABELS[kind],
                               a["prompt"], STATE_LABELS[_plain(a["state"])], len(rows),
                               _summary(results)])
-    return answer_rows, activity_rows
+    return (answer_rows, activity_rows, await question_rows(session_ids, institution_id),
+            await group_rows(session_ids, institution_id))
 
 
 def _csv_cell(value: Any) -> Any:
@@ -109,21 +115,27 @@ def _csv_cell(value: Any) -> Any:
     return value if isinstance(value, int) else neutralise(str(value))
 
 
-def to_csv(answer_rows: Iterable[Sequence[Any]], activity_rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a BOM (Excel otherwise reads Vietnamese as Windows-1252): the answers, an
-    empty row, then the activities under their own header."""
+def to_csv(answer_rows: Iterable[Sequence[Any]], activity_rows: Iterable[Sequence[Any]],
+           question_rows: Iterable[Sequence[Any]] = (),
+           group_rows: Iterable[Sequence[Any]] = ()) -> bytes:
+    """UTF-8 with a BOM (Excel otherwise reads Vietnamese as Windows-1252): the answers, then
+    the activities, the questions and the group answers, each after an empty row and under
+    its own header."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(ANSWER_HEADERS)
     writer.writerows([_csv_cell(v) for v in row] for row in answer_rows)
-    writer.writerow([])
-    writer.writerow(ACTIVITY_HEADERS)
-    writer.writerows([_csv_cell(v) for v in row] for row in activity_rows)
+    for headers, rows in ((ACTIVITY_HEADERS, activity_rows), (QUESTION_HEADERS, question_rows),
+                          (GROUP_HEADERS, group_rows)):
+        writer.writerow([])
+        writer.writerow(headers)
+        writer.writerows([_csv_cell(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(answer_rows: Sequence[Sequence[Any]], activity_rows: Sequence[Sequence[Any]]
-            ) -> bytes:
+def to_xlsx(answer_rows: Sequence[Sequence[Any]], activity_rows: Sequence[Sequence[Any]],
+            question_rows: Sequence[Sequence[Any]] = (),
+            group_rows: Sequence[Sequence[Any]] = ()) -> bytes:
     """Two sheets, bold frozen headers; numbers stay numbers, text is never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -132,7 +144,9 @@ def to_xlsx(answer_rows: Sequence[Sequence[Any]], activity_rows: Sequence[Sequen
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, headers, rows in (("Câu trả lời", ANSWER_HEADERS, answer_rows),
-                                 ("Hoạt động", ACTIVITY_HEADERS, activity_rows)):
+                                 ("Hoạt động", ACTIVITY_HEADERS, activity_rows),
+                                 ("Hỏi đáp", QUESTION_HEADERS, question_rows),
+                                 ("Thảo luận nhóm", GROUP_HEADERS, group_rows)):
         sheet = workbook.create_sheet(title)
         for column, header in enumerate(headers, start=1):
             sheet.cell(row=1, column=column, value=header).font = Font(bold=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from lms_live_sessions.lifecycle import emit_results
@@ -20,41 +21,62 @@ from lms_live_sessions.lifecycle import emit_results
 log = logging.getLogger("lms.live")
 
 INTERVAL = 0.3
+#: Seconds a flush in progress may take to finish at shutdown.
+STOP_GRACE = 2.0
 
 
 class ResultsFlusher:
-    """One per broker (that is, per app/worker)."""
+    """One per broker (that is, per app/worker). Keys are activity ids for results; other
+    coalesced lists (the Q&A list, the groups' answers) use keys of their own, such as
+    ``("qna", session_id)``, with the coroutine that sends them."""
 
     def __init__(self, broker: Any) -> None:
         self.broker = broker
-        self.tasks: dict[int, asyncio.Task[None]] = {}
-        self.dirty: set[int] = set()
+        self.tasks: dict[Hashable, asyncio.Task[None]] = {}
+        self.dirty: set[Hashable] = set()
+        #: Keys whose flush is running: cancelling one mid-transaction could leave a database
+        #: connection busy while the pool closes, so ``stop`` lets them finish.
+        self.flushing: set[Hashable] = set()
 
     def mark(self, session_id: int, activity_id: int) -> None:
-        if activity_id in self.tasks:
-            self.dirty.add(activity_id)
-            return
-        self.tasks[activity_id] = asyncio.create_task(self._run(session_id, activity_id))
+        self.mark_key(activity_id, lambda: emit_results(self.broker, session_id, activity_id))
 
-    async def _run(self, session_id: int, activity_id: int) -> None:
+    def mark_key(self, key: Hashable, flush: Callable[[], Awaitable[None]]) -> None:
+        """Send ``flush()`` within ``INTERVAL``, once for every change made meanwhile."""
+        if key in self.tasks:
+            self.dirty.add(key)
+            return
+        self.tasks[key] = asyncio.create_task(self._run(key, flush))
+
+    async def _run(self, key: Hashable, flush: Callable[[], Awaitable[None]]) -> None:
         try:
             while True:
                 await asyncio.sleep(INTERVAL)
-                self.dirty.discard(activity_id)
+                self.dirty.discard(key)
+                self.flushing.add(key)
                 try:
-                    await emit_results(self.broker, session_id, activity_id)
+                    await flush()
                 except Exception:
-                    log.exception("could not send results of activity %s", activity_id)
-                if activity_id not in self.dirty:
+                    log.exception("could not send the coalesced update %r", key)
+                finally:
+                    self.flushing.discard(key)
+                if key not in self.dirty:
                     return  # no await between this test and the removal below
         finally:
-            self.tasks.pop(activity_id, None)
+            self.tasks.pop(key, None)
 
     async def stop(self) -> None:
-        tasks = list(self.tasks.values())
-        for task in tasks:
+        """Waiting updates are dropped (the database holds what they would say); one being
+        sent is given a moment to finish its transaction, then cancelled too."""
+        running = [t for k, t in self.tasks.items() if k in self.flushing]
+        waiting = [t for t in self.tasks.values() if t not in running]
+        for task in waiting:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if running:
+            await asyncio.wait(running, timeout=STOP_GRACE)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*waiting, *running, return_exceptions=True)
 
 
 _flushers: "weakref.WeakKeyDictionary[Any, ResultsFlusher]" = weakref.WeakKeyDictionary()

@@ -50,6 +50,8 @@ class LiveSession(Model):
     started_at = fields.DatetimeField(null=True)
     ended_at = fields.DatetimeField(null=True)
     seq = fields.BigIntField(default=0)
+    #: Q&A: questions wait for a runner's approval before the room sees them.
+    qna_moderated = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -182,10 +184,186 @@ class LiveEvent(Model):
         "live_sessions.LiveSession", related_name="events", on_delete=fields.CASCADE
     )
     seq = fields.BigIntField()
-    audience = fields.CharField(max_length=8)
+    #: ``all``, ``public``, ``runner``, ``screen`` or ``group:<id>`` (one discussion group).
+    audience = fields.CharField(max_length=24)
     frame = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "live_event"
         unique_together = (("session_id", "seq"),)
+
+
+class QuestionStatus(str, Enum):
+    """``pending``: waits for approval (moderated sessions); ``visible``: the room sees it;
+    ``hidden``: a runner took it down (still stored, still exported)."""
+
+    PENDING = "pending"
+    VISIBLE = "visible"
+    HIDDEN = "hidden"
+
+
+class LiveQuestion(Model):
+    """A question a participant asks during the session (Q&A). ``anonymous`` hides the author
+    from other participants and the projector, never from runners. ``votes`` is the count of
+    active ``QuestionVote`` rows, kept here so the ordered list is one indexed query.
+    (session, user, client_id) is unique: a retried ask creates nothing new."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name="questions", on_delete=fields.CASCADE
+    )
+    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.Institution", related_name=False, on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, on_delete=fields.CASCADE
+    )
+    enrolment: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.Enrolment", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    client_id = fields.CharField(max_length=64)
+    text = fields.CharField(max_length=500)
+    anonymous = fields.BooleanField(default=False)
+    status = fields.CharEnumField(QuestionStatus, max_length=16, default=QuestionStatus.VISIBLE)
+    pinned = fields.BooleanField(default=False)
+    answered = fields.BooleanField(default=False)
+    answered_at = fields.DatetimeField(null=True)
+    votes = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "live_question"
+        unique_together = (("session_id", "user_id", "client_id"),)
+        indexes = (("session_id", "status"),)
+
+
+class QuestionVote(Model):
+    """One person's vote on one question, unique per (question, user). Un-voting keeps the row
+    with ``active`` false; ``client_ids`` maps each client message to the state it produced,
+    so a retried vote or un-vote is answered the same and changes nothing."""
+
+    id = fields.IntField(primary_key=True)
+    question: fields.ForeignKeyRelation[LiveQuestion] = fields.ForeignKeyField(
+        "live_sessions.LiveQuestion", related_name="vote_rows", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, on_delete=fields.CASCADE
+    )
+    active = fields.BooleanField(default=True)
+    client_ids: dict = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "live_question_vote"
+        unique_together = (("question_id", "user_id"),)
+
+
+class HandRaise(Model):
+    """A participant's hand, one row per (session, user): ``raised_at`` is set while the hand
+    is up (the queue is ordered by it) and cleared when it is lowered. ``times`` counts the
+    raises, for the record of participation."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name="hands", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, on_delete=fields.CASCADE
+    )
+    raised_at = fields.DatetimeField(null=True)
+    lowered_at = fields.DatetimeField(null=True)
+    lowered_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    times = fields.IntField(default=0)
+    #: A random token per raise: the room's ``hands`` frames name lowered hands by token, so
+    #: a phone learns its hand was lowered without anyone learning whose hands were up.
+    token = fields.CharField(max_length=16, default="")
+
+    class Meta:
+        table = "live_hand"
+        unique_together = (("session_id", "user_id"),)
+
+
+class GroupingMode(str, Enum):
+    RANDOM = "random"
+    UNIT = "unit"
+
+
+class Discussion(Model):
+    """A group discussion: the present trainees split into groups, each writing one shared
+    answer to ``prompt``. ``shown_group`` is the group a runner put on the projector;
+    ``shown_revision`` the revision of its answer last sent there."""
+
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name="discussions", on_delete=fields.CASCADE
+    )
+    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.Institution", related_name=False, on_delete=fields.CASCADE
+    )
+    prompt = fields.CharField(max_length=500)
+    mode = fields.CharEnumField(GroupingMode, max_length=16)
+    open = fields.BooleanField(default=True)
+    shown_group_id = fields.IntField(null=True)
+    shown_revision = fields.IntField(default=0)
+    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "live_discussion"
+        indexes = (("session_id", "open"),)
+
+
+class DiscussionGroup(Model):
+    """One group and its shared answer. ``revision`` grows by one per accepted edit: an edit
+    based on an older revision is refused, so two members never overwrite each other unseen.
+    ``client_ids`` remembers recent edits' client ids (a retry is acknowledged, not applied)."""
+
+    id = fields.IntField(primary_key=True)
+    discussion: fields.ForeignKeyRelation[Discussion] = fields.ForeignKeyField(
+        "live_sessions.Discussion", related_name="groups", on_delete=fields.CASCADE
+    )
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name=False, on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    name = fields.CharField(max_length=255)
+    answer = fields.TextField(default="")
+    revision = fields.IntField(default=0)
+    client_ids: dict = fields.JSONField(default=dict)
+    updated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    updated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "live_discussion_group"
+        unique_together = (("discussion_id", "number"),)
+
+
+class DiscussionMember(Model):
+    """A trainee in a group, at most one group per discussion."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[DiscussionGroup] = fields.ForeignKeyField(
+        "live_sessions.DiscussionGroup", related_name="members", on_delete=fields.CASCADE
+    )
+    discussion: fields.ForeignKeyRelation[Discussion] = fields.ForeignKeyField(
+        "live_sessions.Discussion", related_name=False, on_delete=fields.CASCADE
+    )
+    session: fields.ForeignKeyRelation[LiveSession] = fields.ForeignKeyField(
+        "live_sessions.LiveSession", related_name=False, on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "live_discussion_member"
+        unique_together = (("discussion_id", "user_id"),)
+        indexes = (("session_id", "user_id"),)

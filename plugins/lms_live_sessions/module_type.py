@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from lms_core.http.problems import Problem, request_locale
 
-from lms_live_sessions.access import join_role, require_visible
+from lms_live_sessions.access import RUNNER, join_role, require_visible
 from lms_live_sessions.models import LiveSession, SessionMode, SessionStatus
 from lms_live_sessions.schemas import VN_TZ, check_meeting_url
 
@@ -24,10 +24,13 @@ _TEXT = {
     "vi": {"none": "Chưa có phiên học trực tiếp nào sắp diễn ra.",
            "live": "Đang diễn ra", "scheduled": "Sắp diễn ra", "ended": "Đã kết thúc",
            "room": "Phòng học", "online": "Học trực tuyến", "join": "Tham gia",
-           "tz": "giờ Việt Nam"},
+           "tz": "giờ Việt Nam", "console": "Điều khiển phiên học",
+           "projector": "Màn hình trình chiếu", "code": "Tham gia bằng mã"},
     "en": {"none": "No live session is coming up yet.",
            "live": "Live now", "scheduled": "Upcoming", "ended": "Ended",
-           "room": "Room", "online": "Online", "join": "Join", "tz": "Vietnam time"},
+           "room": "Room", "online": "Online", "join": "Join", "tz": "Vietnam time",
+           "console": "Session console", "projector": "Projector view",
+           "code": "Join with a code"},
 }
 
 
@@ -52,8 +55,7 @@ async def render_live_session(request: Any, module: Any, enrolment: Any = None) 
     else:
         parts.append('<ul class="live-list">')
         for session in sessions:
-            can_join = await join_role(principal, session) is not None
-            parts.append(_item(session, text, can_join))
+            parts.append(_item(session, text, await join_role(principal, session)))
         parts.append("</ul>")
     parts.append("</section>")
     return str(Markup("".join(parts)))
@@ -81,7 +83,9 @@ async def _sessions_for(principal: Any, module: Any, enrolment: Any) -> list[Liv
     return await qs.order_by("starts_at", "id").limit(MAX_SHOWN)
 
 
-def _item(session: LiveSession, text: dict[str, str], can_join: bool) -> str:
+def _item(session: LiveSession, text: dict[str, str], role: str | None) -> str:
+    """One session; its way in depends on the viewer: runners get the console and the
+    projector view, trainees (and allowed guests) the live page, others nothing."""
     status = getattr(session.status, "value", session.status)
     mode = getattr(session.mode, "value", session.mode)
     out = [
@@ -99,10 +103,16 @@ def _item(session: LiveSession, text: dict[str, str], can_join: bool) -> str:
         url = escape(session.meeting_url)
         out.append(f'<p>{escape(text["online"])}: <a href="{url}" target="_blank" '
                    f'rel="noopener noreferrer">{url}</a></p>')
-    if can_join and status != SessionStatus.ENDED.value:
-        out.append(f'<button type="button" class="primary live-join" '
-                   f'data-session-id="{session.id}" data-ws-url="/ws/live/{session.id}">'
-                   f'{escape(text["join"])}</button>')
+    if role == RUNNER:
+        out.append(f'<p class="live-actions"><a class="button primary live-console" '
+                   f'href="/live/sessions/{session.id}/console">{escape(text["console"])}</a> '
+                   f'<a class="button live-projector" href="/live/sessions/{session.id}/projector"'
+                   f' target="lv-projector-{session.id}">{escape(text["projector"])}</a></p>')
+    elif role is not None and status != SessionStatus.ENDED.value:
+        out.append(f'<p class="live-actions"><a class="button primary live-join" '
+                   f'href="/live/sessions/{session.id}" data-session-id="{session.id}" '
+                   f'data-ws-url="/ws/live/{session.id}">{escape(text["join"])}</a> '
+                   f'<a class="button live-code" href="/live/join">{escape(text["code"])}</a></p>')
     out.append("</li>")
     return "".join(out)
 

@@ -9,7 +9,8 @@ from starlette.routing import WebSocketRoute
 
 from lms_core.plugin_api import ModelApp, ModuleType, Permission, PluginInfo, hookimpl
 
-from lms_live_sessions import activity_api, api
+from lms_live_sessions import activity_api, api, interaction_api
+from lms_live_sessions import views as live_views
 from lms_live_sessions.fanout import flusher_for
 from lms_live_sessions.module_type import render_live_session, validate_data
 from lms_live_sessions.realtime import live_socket
@@ -46,7 +47,8 @@ def lms_register_module_types() -> list[ModuleType]:
 @hookimpl
 def lms_register_routes(settings: Any) -> list[Any]:
     # New route objects on every call: each app wraps its own in the plugin gate.
-    return [*api.routes(), *activity_api.routes(),
+    return [*api.routes(), *activity_api.routes(), *interaction_api.routes(),
+            *live_views.routes(),
             WebSocketRoute("/ws/live/{session_id:int}", live_socket, name="live.socket")]
 
 
@@ -63,3 +65,30 @@ async def lms_shutdown(app: Any) -> None:
     broker = getattr(getattr(getattr(app, "state", None), "lms", None), "broker", None)
     if broker is not None:
         await flusher_for(broker).stop()
+
+
+@hookimpl
+def lms_register_templates() -> list[Any]:
+    """templates/live_sessions/*: the console, projector, join and live pages (views.py)."""
+    from pathlib import Path
+
+    return [Path(__file__).resolve().parent / "templates"]
+
+
+@hookimpl
+def lms_register_static() -> list[Any]:
+    """static/: the ES modules and stylesheet of the live pages, under /static/live_sessions/."""
+    from pathlib import Path
+
+    from lms_core.plugin_api import StaticDir
+
+    return [StaticDir("live_sessions", Path(__file__).resolve().parent / "static")]
+
+
+@hookimpl
+def lms_register_menu_items() -> list[Any]:
+    """Trainees in a room type the projected code here; the QR code leads to the same page."""
+    from lms_core.plugin_api import MenuItem
+
+    return [MenuItem("live-join", "Tham gia lớp trực tiếp", "Join a live class",
+                     live_views.JOIN_PATH, permission="live.join", order=60)]

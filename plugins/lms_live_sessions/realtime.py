@@ -4,8 +4,13 @@ answers. The protocol (version 2) is documented in ``docs/live-protocol.md``.
 In short: the server starts with a ``state`` snapshot (or, with ``?since=N``, the frames missed
 after ``N`` followed by ``resumed``); every broadcast has the session's next ``seq``. A client
 sends ``ping``, ``resume``, ``answer`` and, if it runs the session, ``start``, ``end``,
-``open_activity``, ``close_activity``, ``push_activity``. A bad message gets an ``error`` frame
-and the socket stays open.
+``open_activity``, ``close_activity``, ``push_activity``; the messages of Q&A, raise hand and
+group discussion are handled by ``interaction``. A bad message gets an ``error`` frame and the
+socket stays open.
+
+A trainee in a discussion group also reads the group's channel (``live:<id>:g:<group>``): its
+subscription shares the socket's one bounded queue, so frames of both channels arrive in the
+order they were published, which is ``seq`` order.
 
 Refusals accept the handshake first and then close with an application code, since a browser
 never sees the status of a refused handshake: 4401 not logged in, 4403 not allowed here,
@@ -21,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from tortoise.transactions import in_transaction
 
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
@@ -35,7 +41,9 @@ from lms_live_sessions.access import JOINING_STATUSES, NOT_IN_CLASS_EN, NOT_IN_C
 from lms_live_sessions.activities import LiveError
 from lms_live_sessions.answers import record_answer
 from lms_live_sessions.channel import reply, seq_of
-from lms_live_sessions.events import PUBLIC, SCREEN, listener_channel, missed
+from lms_live_sessions import interaction
+from lms_live_sessions.events import PUBLIC, SCREEN, group_audience, listener_channel, missed
+from lms_live_sessions.groups import user_groups
 from lms_live_sessions.events import RUNNER as RUNNER_LISTENER
 from lms_live_sessions.fanout import flusher_for
 from lms_live_sessions.lifecycle import close_activity, create_activity, open_activity
@@ -57,6 +65,7 @@ MAX_INCOMING_CHARS = 4096
 QUEUE_SIZE = 256
 COMMANDS = {"start": SessionStatus.LIVE, "end": SessionStatus.ENDED}
 RUNNER_ACTIONS = ("open_activity", "close_activity", "push_activity")
+_DISCUSSION_OPENED = b'"type":"discussion_opened"'
 
 
 def error_frame(principal: Principal | None, code: str, vi: str, en: str, **extra: Any) -> str:
@@ -158,6 +167,10 @@ class LiveConnection:
             self.listener = PUBLIC
         self.broker = runtime(websocket).broker
         self._send_lock = asyncio.Lock()
+        #: The highest ``seq`` sent on this socket: queued frames at or below it are skipped.
+        self.last_seq = 0
+        self.sub: Any = None
+        self.group_subs: dict[int, Any] = {}
 
     def _you(self) -> dict[str, Any]:
         return {"user_id": self.principal.user_id, "role": self.role,
@@ -168,19 +181,69 @@ class LiveConnection:
         """Send what the client lacks: the frames after ``since`` if they are all stored,
         otherwise (or without ``since``) a fresh snapshot. Returns the seq now covered."""
         if since is not None:
-            current = int((await LiveSession.filter(id=self.session_id).values_list(
-                "seq", flat=True))[0])
-            frames = await missed(self.session_id, self.listener, since, current)
+            current = await self._current_seq()
+            frames = await missed(self.session_id, self.listener, since, current,
+                                  extra=await self._group_audiences())
             if frames is not None:
                 async with self._send_lock:
                     for text in frames:
                         await self.ws.send_text(text)
                     await self.ws.send_text(reply("resumed", since=since, seq=current,
                                                   replayed=len(frames)))
+                self.last_seq = max(self.last_seq, current)
                 return current
         seq, state = await snapshot(self.session_id, self._you(), self.listener)
         await self.send(state.decode())
+        self.last_seq = max(self.last_seq, seq)
         return seq
+
+    async def _current_seq(self) -> int:
+        """Read under the session row lock (PostgreSQL waits for a transaction that took a
+        number to commit), so every frame up to the number read is stored."""
+        async with in_transaction():
+            return int((await LiveSession.filter(id=self.session_id).select_for_update(
+            ).values_list("seq", flat=True))[0])
+
+    async def _group_audiences(self) -> tuple[str, ...]:
+        """Every group of this session the user is in: their frames are part of a replay."""
+        if self.listener != PUBLIC:
+            return ()
+        ids = await user_groups(self.session_id, self.principal.user_id, open_only=False)
+        return tuple(group_audience(g) for g in ids)
+
+    async def _join_group(self, group_id: int) -> None:
+        """Read the group's channel too, through the socket's own queue (one order, one
+        bound)."""
+        if group_id in self.group_subs or self.sub is None:
+            return
+        sub = await self.broker.subscribe(
+            listener_channel(self.session_id, group_audience(group_id)), maxsize=QUEUE_SIZE)
+        sub.queue = self.sub.queue
+        self.group_subs[group_id] = sub
+
+    async def _enter_group_of(self, message: bytes, seq: int) -> None:
+        """A discussion opened: a member starts reading their group's channel, then gets from
+        the database what was sent after the opening (a fast member may already have edited
+        before this socket subscribed), so nothing of the group is missed."""
+        try:
+            groups = json.loads(message)["discussion"]["groups"]
+        except (ValueError, KeyError, TypeError):
+            return
+        mine = [g["id"] for g in groups
+                if any(m.get("user_id") == self.principal.user_id for m in g.get("members", ()))]
+        if not mine:
+            return
+        await self._join_group(mine[0])
+        current = await self._current_seq()
+        frames = await missed(self.session_id, self.listener, seq, current,
+                              extra=(group_audience(mine[0]),))
+        if frames is None:
+            await self.catch_up(None)
+            return
+        async with self._send_lock:
+            for text in frames:
+                await self.ws.send_text(text)
+        self.last_seq = max(self.last_seq, current)
 
     async def send(self, text: str) -> None:
         async with self._send_lock:
@@ -193,8 +256,12 @@ class LiveConnection:
         joined = False
         tasks: list[asyncio.Task[Any]] = []
         try:
-            sub = await self.broker.subscribe(listener_channel(self.session_id, self.listener),
-                                              maxsize=QUEUE_SIZE)
+            sub = self.sub = await self.broker.subscribe(
+                listener_channel(self.session_id, self.listener), maxsize=QUEUE_SIZE)
+            if self.listener == PUBLIC:
+                for group_id in await user_groups(self.session_id, self.principal.user_id,
+                                                  open_only=True):
+                    await self._join_group(group_id)
             await record_join(self.broker, self.session_id, self.principal.user_id,
                               self.principal.full_name)
             joined = True
@@ -213,6 +280,8 @@ class LiveConnection:
             await asyncio.gather(*tasks, return_exceptions=True)
             if sub is not None:
                 await sub.close()
+            for group_sub in self.group_subs.values():
+                await group_sub.close()
             if joined:
                 try:
                     await record_leave(self.broker, self.session_id, self.principal.user_id,
@@ -239,16 +308,21 @@ class LiveConnection:
             await self.handle(text)
 
     async def _forward(self, sub: Any, after_seq: int) -> None:
+        self.last_seq = max(self.last_seq, after_seq)
         while True:
             message = await sub.get()
-            if sub.overflowed:
+            if sub.overflowed or any(g.overflowed for g in self.group_subs.values()):
                 await self.send(error_frame(
                     self.principal, "lagging", "Kết nối quá chậm, đang kết nối lại.",
                     "The connection fell behind, reconnecting."))
                 await self.ws.close(CLOSE_LAGGING, "lagging")
                 return
-            if seq_of(message) > after_seq:
+            seq = seq_of(message)
+            if seq > self.last_seq:
                 await self.send(message.decode())
+                self.last_seq = seq
+                if self.listener == PUBLIC and _DISCUSSION_OPENED in message[:64]:
+                    await self._enter_group_of(message, seq)
 
     async def handle(self, text: str) -> None:
         if len(text) > MAX_INCOMING_CHARS:
@@ -280,6 +354,8 @@ class LiveConnection:
             await self._command(kind)
         elif kind in RUNNER_ACTIONS:
             await self._activity_action(kind, data)
+        elif kind in interaction.MESSAGES:
+            await interaction.handle(self, kind, data)
         else:
             await self._error("unknown_type", f"Không hiểu loại tin nhắn \"{kind[:40]}\".",
                               f"Unknown message type \"{kind[:40]}\".")

@@ -121,3 +121,33 @@ class ReorderBody(Strict):
 
 class ResultsQuery(Strict):
     names: bool = Field(True, description="Runners only: include who answered")
+
+
+# --- Q&A, raise hand, group discussion -------------------------------------------------------
+
+
+class QuestionUpdate(Strict):
+    status: Literal["visible", "hidden"] | None = Field(
+        None, description="visible approves (moderated sessions) or shows again; hidden takes "
+                          "it down")
+    pinned: bool | None = Field(None, description="One pinned question at a time")
+    answered: bool | None = None
+
+
+class QnaSettings(Strict):
+    moderated: bool = Field(description="New questions wait for a runner's approval")
+
+
+class LowerHands(Strict):
+    user_id: int | None = Field(None, gt=0, description="Whose hand; omitted: every hand")
+
+
+class DiscussionCreate(Strict):
+    prompt: str = Field(min_length=1, max_length=500)
+    mode: Literal["random", "unit"] = "random"
+    group_size: int | None = Field(None, ge=2, le=50, description="People per group")
+    groups: int | None = Field(None, ge=1, le=100, description="Number of groups")
+
+
+class ShowGroup(Strict):
+    group_id: int | None = Field(description="The group to project; null takes it down")

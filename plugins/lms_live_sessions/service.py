@@ -77,9 +77,11 @@ async def change_status(broker: Broker | None, session_id: int, target: SessionS
     if target == SessionStatus.ENDED:
         # An activity still open closes first, with its final results, so nobody is left
         # answering a question in a session that is over.
+        from lms_live_sessions.groups import close_open_discussions
         from lms_live_sessions.lifecycle import close_open_activities
 
         await close_open_activities(broker, session_id)
+        await close_open_discussions(broker, session_id)
     now = utcnow()
     async with in_transaction():
         seq, current = await bump_seq(session_id)

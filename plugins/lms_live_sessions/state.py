@@ -9,9 +9,12 @@ from lms_live_sessions.activities import ACTIVITY_FIELDS, activity_dict
 from lms_live_sessions.answers import my_answer
 from lms_live_sessions.channel import frame
 from lms_live_sessions.events import PUBLIC, RUNNER
+from lms_live_sessions.groups import discussion_state
+from lms_live_sessions.hands import hands_state
 from lms_live_sessions.lifecycle import session_activities
 from lms_live_sessions.models import Activity, ActivityState, LiveSession
 from lms_live_sessions.presence import participant_count
+from lms_live_sessions.qna import qna_state
 from lms_live_sessions.results import compute, visible_to_trainees
 from lms_live_sessions.service import SESSION_FIELDS, session_dict
 
@@ -30,7 +33,8 @@ async def current_activity(session_id: int) -> dict[str, Any] | None:
 async def snapshot(session_id: int, you: dict[str, Any], listener: str) -> tuple[int, bytes]:
     """The seq is read first: the data is at least as new as it, and later frames (full
     states of what they describe) apply on top without harm."""
-    row = (await LiveSession.filter(id=session_id).values("seq", *SESSION_FIELDS))[0]
+    row = (await LiveSession.filter(id=session_id).values("seq", "qna_moderated",
+                                                          *SESSION_FIELDS))[0]
     seq = int(row["seq"])
     runner = listener == RUNNER
     payload: dict[str, Any] = {
@@ -49,4 +53,9 @@ async def snapshot(session_id: int, you: dict[str, Any], listener: str) -> tuple
             payload["results"] = await compute(activity, with_names=runner)
     if runner:
         payload["activities"] = await session_activities(session_id)
+    user_id = you["user_id"]
+    payload["qna"] = await qna_state(session_id, user_id, listener=listener,
+                                     moderated=row["qna_moderated"])
+    payload["hands"] = await hands_state(session_id, user_id, listener=listener)
+    payload["discussion"] = await discussion_state(session_id, user_id, listener=listener)
     return seq, frame(seq, "state", **payload)

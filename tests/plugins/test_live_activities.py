@@ -13,7 +13,6 @@ import random
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
 
 import openpyxl
 from websockets.asyncio.client import connect
@@ -24,50 +23,10 @@ from lms_core.models import Enrolment, EnrolmentStatus
 from lms_live_sessions import codes, events, fanout
 from lms_live_sessions.models import ActivityResponse, LiveEvent, LiveSession
 
+from .live_helpers import answer, first_state, has_names, live_session, make_activity, of_type
 from .test_live_sessions import (  # noqa: F401  (redis_available is a fixture)
     REDIS_URL, cookie_of, create_session, frames, redis_available, serve,
 )
-
-
-async def live_session(client_for, world) -> tuple[Any, int]:
-    """A started session of class "a", with trainee2_a enrolled too."""
-    await Enrolment.create(user_id=world.users["trainee2_a"], klass_id=world.classes["a"],
-                           status=EnrolmentStatus.ACTIVE)
-    lecturer = await client_for("lecturer_a")
-    session = await create_session(lecturer, world.classes["a"])
-    r = await lecturer.post(f"/api/v1/live/sessions/{session['id']}/start")
-    assert r.status_code == 200, r.text
-    return lecturer, session["id"]
-
-
-async def make_activity(lecturer, sid: int, **body: Any) -> dict[str, Any]:
-    r = await lecturer.post(f"/api/v1/live/sessions/{sid}/activities", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-async def first_state(ws) -> dict[str, Any]:
-    state = json.loads(await ws.recv())
-    assert state["type"] == "state" and state["v"] == 2
-    return state
-
-
-def of_type(kind: str, **match: Any):
-    return lambda f: f["type"] == kind and all(f.get(k) == v for k, v in match.items())
-
-
-async def answer(ws, activity_id: int, client_id: str, payload: dict[str, Any]
-                 ) -> dict[str, Any]:
-    await ws.send(json.dumps({"type": "answer", "activity_id": activity_id,
-                              "client_id": client_id, "answer": payload}))
-    got = await frames(ws, lambda f: f["type"] in ("ack", "error")
-                       and f.get("client_id") == client_id)
-    return got[-1]
-
-
-def has_names(value: Any) -> bool:
-    text = json.dumps(value, ensure_ascii=False)
-    return "full_name" in text or "Nguyễn Văn" in text or "Trần Thị" in text
 
 
 # --- poll: the whole path --------------------------------------------------------------------
@@ -532,7 +491,7 @@ async def test_export_csv_and_xlsx_per_session_and_class(app, client_for, world)
     r = await lecturer.get(f"/api/v1/live/classes/{world.classes['a']}/export.xlsx")
     assert r.status_code == 200 and "spreadsheetml" in r.headers["content-type"]
     book = openpyxl.load_workbook(io.BytesIO(r.content))
-    assert book.sheetnames == ["Câu trả lời", "Hoạt động"]
+    assert book.sheetnames == ["Câu trả lời", "Hoạt động", "Hỏi đáp", "Thảo luận nhóm"]
     sheet = [list(row) for row in book["Câu trả lời"].iter_rows(values_only=True)]
     assert len(sheet) == 4 and sheet[0][5] == "Họ và tên (Full name)"
     cells = {(row[5], row[2]): row for row in sheet[1:]}
