@@ -16,6 +16,8 @@ import pluggy
 PROJECT_NAME = "lms"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+#: For a plugin that declares hooks of its own (its module's ``HOOKSPECS``, docs/plugins.md).
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
 
 @dataclass(frozen=True)

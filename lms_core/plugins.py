@@ -90,6 +90,15 @@ def _check_api(info: PluginInfo) -> str | None:
     return None
 
 
+def _hookspec_sources(module: PyModule) -> list[Any]:
+    """A plugin module's optional ``HOOKSPECS``: a module (or class) of ``hookspec``-marked
+    functions, or a list of them."""
+    declared = getattr(module, "HOOKSPECS", None)
+    if declared is None:
+        return []
+    return list(declared) if isinstance(declared, (list, tuple)) else [declared]
+
+
 def _parse_requirement(req: str) -> tuple[str, SpecifierSet]:
     for i, ch in enumerate(req):
         if ch in "<>=!~":
@@ -169,6 +178,12 @@ class PluginManager:
                     )
         if problems:
             raise PluginError("cannot start, plugin problems:\n  - " + "\n  - ".join(problems))
+        for name, (info, module, _source, _essential) in infos.items():
+            # A plugin may declare hooks of its own for other plugins to implement (the live
+            # sessions' quick quiz asks the quizzes plugin for a question): added before any
+            # plugin is registered, so implementations are checked against them like core hooks.
+            for spec in _hookspec_sources(module):
+                self.pm.add_hookspecs(spec)
         for name, (info, module, source, essential) in infos.items():
             self.pm.register(module, name=name)
             self.plugins[name] = LoadedPlugin(name, info, module, source, essential)
@@ -298,6 +313,29 @@ class PluginManager:
             if result:
                 out.extend(result)
         return out
+
+    def implementers(self, hook_name: str, enabled: frozenset[str]) -> list[str]:
+        """Names of the plugins in ``enabled`` that implement ``hook_name`` (none when no
+        plugin declared the hook): lets a caller tell "nobody offers this" from "no answer"."""
+        if getattr(self.pm.hook, hook_name, None) is None:
+            return []
+        return [impl.plugin_name for impl in self._impls(hook_name, enabled)]
+
+    async def first_result(self, hook_name: str, enabled_in: int | None,
+                           **kwargs: Any) -> Any:
+        """The first non-None answer of the enabled implementations, in registration order,
+        each awaited when async (pluggy's ``firstresult`` would take an un-awaited coroutine
+        for an answer). None when nobody answers or nobody implements the hook."""
+        if getattr(self.pm.hook, hook_name, None) is None:
+            return None
+        kwargs.setdefault("runtime", self.runtime)
+        for impl in self._impls(hook_name, await self.enabled_for(enabled_in)):
+            result = impl.function(**{a: kwargs.get(a) for a in impl.argnames})
+            if inspect.isawaitable(result):
+                result = await result
+            if result is not None:
+                return result
+        return None
 
     async def fire_event(self, hook_name: str, institution_id: int | None, **kwargs: Any) -> None:
         """Tell every enabled plugin; a failing plugin is logged by name and skipped."""

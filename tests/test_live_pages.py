@@ -79,7 +79,7 @@ async def test_console_for_the_class_lecturer_with_code_and_qr_of_the_join_url(c
     for text in ("Tiết 3: Kỹ năng soạn thảo văn bản", "Mã tham gia", "Bắt đầu phiên học",
                  "Kết thúc phiên học", "Mở màn hình trình chiếu", "Tạo hoạt động",
                  "Bình chọn", "Thang đánh giá", "Đám mây từ", "Câu hỏi mở",
-                 "người đang có mặt", f"/live/sessions/{sid}/projector",
+                 "học viên đang có mặt", f"/live/sessions/{sid}/projector",
                  f"/api/v1/live/sessions/{sid}/export.csv",
                  f"/api/v1/live/sessions/{sid}/export.xlsx",
                  '<script type="module" src="/static/live_sessions/live-console.js">',

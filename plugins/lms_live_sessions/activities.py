@@ -54,6 +54,10 @@ def check_config(kind: str, config: dict[str, Any] | None) -> dict[str, Any]:
     """The settings of a kind, with defaults filled in; unknown keys are refused so a typo
     ("multi" for "multiple") does not silently give a single-choice poll."""
     config = dict(config or {})
+    if kind == "quick_quiz":
+        from lms_live_sessions.quick_quiz import check_config as quiz_config
+
+        return quiz_config(config)
     allowed = {"poll": {"options", "multiple", "max_choices"},
                "rating": {"min", "max", "labels"},
                "word_cloud": {"max_words", "max_length"},
@@ -121,6 +125,10 @@ def check_answer(kind: str, config: dict[str, Any], answer: Any) -> dict[str, An
     if not isinstance(answer, dict):
         raise _bad_answer("Câu trả lời phải là một đối tượng JSON.",
                           "The answer must be a JSON object.")
+    if kind == "quick_quiz":
+        from lms_live_sessions.quick_quiz import check_response
+
+        return check_response(config, answer)
     if kind == "poll":
         choices = answer.get("choices")
         if choices is None and "choice" in answer:
@@ -184,7 +192,7 @@ def check_client_id(value: Any) -> str:
 
 
 def activity_dict(row: Any) -> dict[str, Any]:
-    """How an activity is shown to anyone in the session: the kinds here hold no secret (no
-    correct answer), so runners and trainees see the same fields."""
+    """How an activity is shown to anyone in the session, runners and trainees alike: a quick
+    quiz's key is in ``private``, which is not among these fields."""
     get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
     return {k: _plain(get(k)) for k in ACTIVITY_FIELDS}

@@ -75,7 +75,7 @@ async def create(request: Request, principal: Principal, body: ActivityCreate):
     made = await create_activity(broker, session, kind=body.kind, prompt=body.prompt,
                                  config=body.config, visibility=body.visibility,
                                  allow_change=body.allow_change, queued=body.queued or body.open,
-                                 actor_id=principal.user_id)
+                                 actor_id=principal.user_id, plugins=runtime(request).plugins)
     if body.open:
         made = await open_activity(broker, session.id, made["id"])
     return made
@@ -99,7 +99,8 @@ async def update(request: Request, principal: Principal, body: ActivityUpdate):
                         "Fields that are sent cannot be null.")
     if "kind" in changes and "config" not in changes:
         changes["config"] = {}  # another kind's settings never carry over
-    return await update_activity(runtime(request).broker, activity, changes)
+    return await update_activity(runtime(request).broker, activity, changes,
+                                 plugins=runtime(request).plugins)
 
 
 @api("DELETE", permission="live.run", tags=TAGS, summary="Delete a prepared activity",

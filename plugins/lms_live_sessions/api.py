@@ -15,13 +15,15 @@ from lms_core.models import Enrolment
 from lms_core.runtime import runtime
 from lms_core.services.classes import get_visible_class
 
-from lms_live_sessions import codes
+from lms_core.http.downloads import attachment
+
+from lms_live_sessions import attendance_export, codes
 from lms_live_sessions.access import (
     JOINING_STATUSES, RUNNER, can_run, class_of_institution, join_role, not_in_class,
     require_run, require_visible,
 )
 from lms_live_sessions.models import LiveSession, SessionStatus
-from lms_live_sessions.presence import attendance_rows, participant_count
+from lms_live_sessions.presence import attendance_rows, counts
 from lms_live_sessions.schemas import JoinBody, SessionCreate, SessionQuery
 from lms_live_sessions.service import SESSION_FIELDS, change_status, create_session, session_dict
 
@@ -70,7 +72,7 @@ async def get_one(request: Request, principal: Principal):
     session = await _session(principal, request)
     await require_visible(principal, session)
     out = session_dict(session, with_code=await can_run(principal, session.klass_id))
-    out["participants"] = await participant_count(session.id)
+    out.update(await counts(session.id))
     return out
 
 
@@ -119,7 +121,11 @@ async def attendance(request: Request, principal: Principal):
     """Who came, for how long, and who of the class has not come at all."""
     session = await _session(principal, request)
     await require_run(principal, session.klass_id)
-    items = await attendance_rows(session.id)
+    return await _sheet(session)
+
+
+async def _sheet(session: LiveSession) -> dict[str, Any]:
+    items = await attendance_rows(session.id, session.checkin_required)
     came = {item["user"]["id"] for item in items}
     enrolled = Enrolment.filter(klass_id=session.klass_id, status__in=JOINING_STATUSES)
     if came:
@@ -128,10 +134,22 @@ async def attendance(request: Request, principal: Principal):
         "user_id", "user__full_name", "user__login")
     return {
         "session": session_dict(session, with_code=True),
+        "checkin_required": session.checkin_required,
+        "attended": sum(1 for item in items if item["attended"]),
         "items": items,
         "absent": [{"id": r["user_id"], "full_name": r["user__full_name"],
                     "login": r["user__login"]} for r in absent],
     }
+
+
+@api("GET", permission="live.run", tags=TAGS, summary="Attendance sheet as CSV")
+async def attendance_csv(request: Request, principal: Principal):
+    """The same sheet for a spreadsheet: who came, check-in time, whether they count as
+    attended, and the absent trainees after them."""
+    session = await _session(principal, request)
+    await require_run(principal, session.klass_id)
+    sheet = await _sheet(session)
+    return attachment(attendance_export.to_csv(sheet), f"diem-danh-phien-{session.id}.csv")
 
 
 def _r(path: str, endpoint: Any) -> Route:
@@ -147,5 +165,6 @@ def routes() -> list[BaseRoute]:
         _r(f"{V1}/sessions/{{session_id:int}}/start", start),
         _r(f"{V1}/sessions/{{session_id:int}}/end", end),
         _r(f"{V1}/sessions/{{session_id:int}}/attendance", attendance),
+        _r(f"{V1}/sessions/{{session_id:int}}/attendance.csv", attendance_csv),
         _r(f"{V1}/join", join),
     ]

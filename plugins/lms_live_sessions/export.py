@@ -21,7 +21,8 @@ from lms_live_sessions.schemas import VN_TZ
 
 KIND_LABELS = {"poll": "Bình chọn (Poll)", "rating": "Thang đánh giá (Rating scale)",
                "word_cloud": "Đám mây từ (Word cloud)",
-               "open_question": "Câu hỏi mở (Open question)"}
+               "open_question": "Câu hỏi mở (Open question)",
+               "quick_quiz": "Câu hỏi nhanh (Quick quiz)"}
 STATE_LABELS = {"draft": "Nháp (draft)", "queued": "Đang chờ (queued)", "open": "Đang mở (open)",
                 "closed": "Đã đóng (closed)"}
 ANSWER_HEADERS = ("Phiên học (Session)", "Ngày giờ phiên (Session time)",
@@ -57,7 +58,23 @@ def answer_text(kind: str, config: dict[str, Any], answer: dict[str, Any]) -> st
         return f"{value} ({label})" if label else str(value)
     if kind == "word_cloud":
         return " | ".join(answer.get("words", ()))
+    if kind == "quick_quiz":
+        return _quiz_answer_text(config, answer)
     return answer.get("text", "")
+
+
+def _quiz_answer_text(config: dict[str, Any], answer: dict[str, Any]) -> str:
+    """The chosen choices' text (HTML tags dropped), the value or the typed text."""
+    import re
+
+    labels = {c["id"]: re.sub(r"<[^>]*>", "", c.get("html", ""))
+              for c in (config.get("question") or {}).get("choices", ())}
+    if "choices" in answer or "choice" in answer:
+        chosen = answer.get("choices") or [answer.get("choice")]
+        return " | ".join(labels.get(c, str(c)) for c in chosen)
+    if isinstance(answer.get("value"), bool):
+        return labels.get(1 if answer["value"] else 2, str(answer["value"]))
+    return str(answer.get("value", answer.get("text", "")))
 
 
 def _summary(results: dict[str, Any]) -> str:
@@ -87,7 +104,7 @@ async def collect(session_ids: Sequence[int], institution_id: int
     answers = await ActivityResponse.filter(
         activity_id__in=list(by_id) or [0], institution_id=institution_id).order_by(
         "user__sort_key", "id").values("activity_id", "user__full_name", "user__login",
-        "enrolment_id", "answer", "revision", "updated_at")
+        "enrolment_id", "answer", "revision", "updated_at", "score")
     per_activity: dict[int, list[dict[str, Any]]] = {}
     for row in answers:
         per_activity.setdefault(row["activity_id"], []).append(row)
@@ -99,7 +116,9 @@ async def collect(session_ids: Sequence[int], institution_id: int
             answer_rows.append([a["session__title"], _when(a["session__starts_at"]), a["id"],
                                 KIND_LABELS[kind], a["prompt"], r["user__full_name"],
                                 r["user__login"], r["enrolment_id"],
-                                answer_text(kind, a["config"], r["answer"]), r["revision"],
+                                answer_text(kind, a["config"], r["answer"])
+                                + (f" (điểm/score {r['score']})" if r["score"] is not None
+                                   else ""), r["revision"],
                                 _when(r["updated_at"])])
         results = aggregate(a, rows, with_names=False)
         activity_rows.append([a["session__title"], a["id"], a["position"], KIND_LABELS[kind],

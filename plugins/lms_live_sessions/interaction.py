@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 
-from lms_live_sessions import groups, hands, qna
+from lms_live_sessions import checkin, groups, hands, qna
 from lms_live_sessions.access import RUNNER
 from lms_live_sessions.activities import LiveError
 from lms_live_sessions.channel import reply
@@ -22,10 +22,10 @@ from lms_live_sessions.events import RUNNER as RUNNER_LISTENER
 from lms_live_sessions.events import SCREEN
 
 #: Messages anyone in the session may send, except the projector view.
-PARTICIPANT = {"ask", "vote", "raise_hand", "lower_hand", "group_edit"}
+PARTICIPANT = {"ask", "vote", "raise_hand", "lower_hand", "group_edit", "check_in"}
 #: Messages only a runner's own (non-projector) socket may send.
 RUNNER_ONLY = {"moderate_question", "qna_settings", "lower_all_hands", "open_discussion",
-               "close_discussion", "show_group"}
+               "close_discussion", "show_group", "checkin_settings"}
 MESSAGES = PARTICIPANT | RUNNER_ONLY
 
 
@@ -39,6 +39,7 @@ class Connection(Protocol):
     listener: str
     enrolment_id: int | None
     broker: Any
+    plugins: Any
 
     async def send(self, text: str) -> None: ...
 
@@ -172,7 +173,23 @@ async def _show_group(conn: Connection, data: dict[str, Any], runner: bool) -> N
                        group_id=group["id"] if group else None))
 
 
-_HANDLERS = {"ask": _ask, "vote": _vote, "moderate_question": _moderate,
+async def _check_in(conn: Connection, data: dict[str, Any], runner: bool) -> None:
+    done = await checkin.check_in(conn.broker, conn.session_id, conn.principal.user_id,
+                                  conn.principal.full_name, conn.role, data.get("code"))
+    await conn.send(ok("check_in", **done))
+
+
+async def _checkin_settings(conn: Connection, data: dict[str, Any], runner: bool) -> None:
+    required = data.get("required")
+    if not isinstance(required, bool):
+        raise LiveError(422, "invalid", "“required” phải là true hoặc false.",
+                        "“required” must be true or false.")
+    period = await checkin.period_setting(conn.plugins, conn.institution_id)
+    await conn.send(ok("checkin_settings", **await checkin.set_required(
+        conn.broker, conn.session_id, required, period)))
+
+
+_HANDLERS = {"check_in": _check_in, "checkin_settings": _checkin_settings, "ask": _ask, "vote": _vote, "moderate_question": _moderate,
              "qna_settings": _qna_settings, "raise_hand": _raise, "lower_hand": _lower,
              "lower_all_hands": _lower_all, "group_edit": _group_edit,
              "open_discussion": _open_discussion, "close_discussion": _close_discussion,

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from lms_core.broker import Broker
 
+from lms_live_sessions import quick_quiz
 from lms_live_sessions.activities import ACTIVITY_FIELDS, LiveError, activity_dict, check_config
 from lms_live_sessions.channel import bump_seq
 from lms_live_sessions.events import ALL, PUBLIC, RUNNER, SCREEN, emit
@@ -47,18 +48,25 @@ async def _tell_runners(broker: Broker | None, session_id: int) -> None:
 
 async def create_activity(broker: Broker | None, session: LiveSession, *, kind: str,
                           prompt: str, config: dict[str, Any] | None, visibility: str,
-                          allow_change: bool, queued: bool, actor_id: int | None
-                          ) -> dict[str, Any]:
+                          allow_change: bool, queued: bool, actor_id: int | None,
+                          plugins: Any = None) -> dict[str, Any]:
     """Prepared in advance (queued at the end, or a draft) or made on the spot (then opened by
-    the caller). An ended session takes no new activity."""
+    the caller). An ended session takes no new activity. A quick quiz fetches its question
+    through the hook (``plugins``) and takes one answer per trainee."""
     normalised = check_config(kind, config)
+    private: dict[str, Any] = {}
+    if kind == quick_quiz.KIND:
+        normalised, private = await quick_quiz.attach_question(
+            plugins, session.institution_id, normalised)
+        allow_change = False
     async with in_transaction():
         await _require_not_ended(session.id)
         top = await Activity.filter(session_id=session.id).order_by("-position").first(
         ).values_list("position", flat=True)
         row = await Activity.create(
             session_id=session.id, institution_id=session.institution_id, kind=kind,
-            prompt=prompt, config=normalised, visibility=visibility, allow_change=allow_change,
+            prompt=prompt, config=normalised, private=private, visibility=visibility,
+            allow_change=allow_change,
             state=ActivityState.QUEUED if queued else ActivityState.DRAFT,
             position=(top or 0) + 1, created_by_id=actor_id)
         await _tell_runners(broker, session.id)
@@ -75,8 +83,8 @@ async def _require_not_ended(session_id: int) -> str:
     return status
 
 
-async def update_activity(broker: Broker | None, activity: Activity, changes: dict[str, Any]
-                          ) -> dict[str, Any]:
+async def update_activity(broker: Broker | None, activity: Activity, changes: dict[str, Any],
+                          plugins: Any = None) -> dict[str, Any]:
     """The content (prompt, settings, kind) changes only before the activity opens: answers
     given to one question must not be counted under another. Who sees the results may change
     at any time (a lecturer reveals them after a discussion), and the room is told at once."""
@@ -91,6 +99,13 @@ async def update_activity(broker: Broker | None, activity: Activity, changes: di
     if "config" in changes or "kind" in changes:
         activity.config = check_config(kind, changes.get("config", activity.config))
         activity.kind = kind
+        activity.private = {}
+        if kind == quick_quiz.KIND:
+            activity.config, activity.private = await quick_quiz.attach_question(
+                plugins, activity.institution_id, activity.config)
+    if kind == quick_quiz.KIND:
+        changes.pop("allow_change", None)
+        activity.allow_change = False
     for name in ("prompt", "allow_change", "visibility"):
         if name in changes:
             setattr(activity, name, changes[name])
@@ -164,6 +179,8 @@ async def open_activity(broker: Broker | None, session_id: int, activity_id: int
         seq, _ = await bump_seq(session_id)  # after the closing frames, so numbers stay in order
         await emit(broker, session_id, seq, ALL, "activity_opened", activity=shown)
         await _tell_runners(broker, session_id)
+    if shown["kind"] == quick_quiz.KIND:
+        quick_quiz.schedule_close(broker, session_id, activity_id, shown["config"]["time_limit"])
     return shown
 
 
@@ -205,7 +222,21 @@ async def _close(broker: Broker | None, session_id: int, activity_id: int) -> di
     seq, _ = await bump_seq(session_id)
     await emit(broker, session_id, seq, ALL, "activity_closed", activity=shown, results=public)
     await _emit_results(broker, session_id, activity_id, trainees=NEVER)
+    if shown["kind"] == quick_quiz.KIND:
+        await _emit_leaderboard(broker, session_id)
     return shown
+
+
+async def _emit_leaderboard(broker: Broker | None, session_id: int) -> None:
+    """After a quick quiz closes: runners get the ranking with names, the projector the top
+    of it without; each trainee's socket sends them their own place (``realtime``)."""
+    ranked = await quick_quiz.leaderboard(session_id)
+    seq, _ = await bump_seq(session_id)
+    await emit(broker, session_id, seq, RUNNER, "leaderboard", items=quick_quiz.runner_board(
+        ranked), total=len(ranked))
+    seq, _ = await bump_seq(session_id)
+    await emit(broker, session_id, seq, SCREEN, "leaderboard",
+               items=quick_quiz.screen_board(ranked), total=len(ranked))
 
 
 async def emit_results(broker: Broker | None, session_id: int, activity_id: int) -> None:

@@ -52,6 +52,12 @@ class LiveSession(Model):
     seq = fields.BigIntField(default=0)
     #: Q&A: questions wait for a runner's approval before the room sees them.
     qna_moderated = fields.BooleanField(default=False)
+    #: Attendance counts only trainees who typed the rotating check-in code (``checkin.py``).
+    checkin_required = fields.BooleanField(default=False)
+    #: The key of that code (HMAC of the time window): every worker computes the same code.
+    checkin_secret = fields.CharField(max_length=64, default="")
+    #: Seconds each code lasts: the institution's setting when check-in was turned on.
+    checkin_period = fields.IntField(default=30)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -77,6 +83,10 @@ class Attendance(Model):
     joins = fields.IntField(default=0)
     open_connections = fields.IntField(default=0)
     present_since = fields.DatetimeField(null=True)
+    #: ``runner``, ``trainee`` or ``guest``: the counts shown to the room leave runners out.
+    role = fields.CharField(max_length=8, default="trainee")
+    #: When the user gave a valid check-in code (sessions that require one, ``checkin.py``).
+    checked_in_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "live_attendance"
@@ -88,6 +98,7 @@ class ActivityKind(str, Enum):
     RATING = "rating"
     WORD_CLOUD = "word_cloud"
     OPEN_QUESTION = "open_question"
+    QUICK_QUIZ = "quick_quiz"
 
 
 class ActivityState(str, Enum):
@@ -132,6 +143,8 @@ class Activity(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     opened_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    #: Never sent while the activity is open: a quick quiz's answer key (``quick_quiz.py``).
+    private: dict = fields.JSONField(default=dict)
 
     class Meta:
         table = "live_activity"
@@ -164,6 +177,11 @@ class ActivityResponse(Model):
     client_id = fields.CharField(max_length=64)
     client_ids: dict = fields.JSONField(default=dict)
     revision = fields.IntField(default=1)
+    #: Quick quiz: the share of the question earned (0..1), the time taken to answer and the
+    #: speed-weighted points, set when the answer is recorded (graded through the hook).
+    fraction = fields.FloatField(null=True)
+    elapsed_ms = fields.IntField(null=True)
+    score = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -367,3 +385,24 @@ class DiscussionMember(Model):
         table = "live_discussion_member"
         unique_together = (("discussion_id", "user_id"),)
         indexes = (("session_id", "user_id"),)
+
+
+class CalendarFeed(Model):
+    """A user's secret iCal feed URL. Only the SHA-256 of the token is stored: a leaked
+    database does not give anyone's feed away, and the URL is shown once, when it is made.
+    One feed per user; rotating replaces the row, so the old URL answers 404."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.User", related_name=False, on_delete=fields.CASCADE
+    )
+    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.Institution", related_name=False, on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "live_calendar_feed"
+        unique_together = (("user_id",),)

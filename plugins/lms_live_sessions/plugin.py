@@ -9,8 +9,10 @@ from starlette.routing import WebSocketRoute
 
 from lms_core.plugin_api import ModelApp, ModuleType, Permission, PluginInfo, hookimpl
 
-from lms_live_sessions import activity_api, api, interaction_api
+from lms_live_sessions import activity_api, api, calendar_api, checkin_api, hookspecs, \
+    interaction_api
 from lms_live_sessions import views as live_views
+from lms_live_sessions import quick_quiz
 from lms_live_sessions.fanout import flusher_for
 from lms_live_sessions.module_type import render_live_session, validate_data
 from lms_live_sessions.realtime import live_socket
@@ -21,11 +23,25 @@ PLUGIN_INFO = PluginInfo(
     description="Tiết học trực tiếp tại lớp hoặc trực tuyến, tham gia bằng mã, điểm danh, "
                 "bình chọn, thang đánh giá, đám mây từ và câu hỏi mở.")
 
+#: Hooks this plugin declares for others: the quick quiz's question from a question bank.
+HOOKSPECS = hookspecs
+
 
 @hookimpl
 def lms_register_models() -> list[ModelApp]:
     return [ModelApp("live_sessions", ("lms_live_sessions.models",),
                      "lms_live_sessions.migrations")]
+
+
+@hookimpl
+def lms_register_settings() -> list[Any]:
+    from lms_core.plugin_api import SettingSpec
+
+    from lms_live_sessions.checkin import PERIOD_DEFAULT, PERIOD_SETTING
+
+    return [SettingSpec(PERIOD_SETTING, PERIOD_DEFAULT,
+                        "Số giây mỗi mã điểm danh của phiên học trực tiếp còn hiệu lực (10–600) "
+                        "/ Seconds each live-session check-in code lasts")]
 
 
 @hookimpl
@@ -48,6 +64,7 @@ def lms_register_module_types() -> list[ModuleType]:
 def lms_register_routes(settings: Any) -> list[Any]:
     # New route objects on every call: each app wraps its own in the plugin gate.
     return [*api.routes(), *activity_api.routes(), *interaction_api.routes(),
+            *calendar_api.routes(), *checkin_api.routes(),
             *live_views.routes(),
             WebSocketRoute("/ws/live/{session_id:int}", live_socket, name="live.socket")]
 
@@ -63,6 +80,7 @@ async def lms_shutdown(app: Any) -> None:
     """Pending results updates are dropped before the database closes: the state they carry
     is in the database, and clients get it with their next snapshot."""
     broker = getattr(getattr(getattr(app, "state", None), "lms", None), "broker", None)
+    await quick_quiz.cancel_timers()
     if broker is not None:
         await flusher_for(broker).stop()
 

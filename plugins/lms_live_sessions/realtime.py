@@ -41,7 +41,7 @@ from lms_live_sessions.access import JOINING_STATUSES, NOT_IN_CLASS_EN, NOT_IN_C
 from lms_live_sessions.activities import LiveError
 from lms_live_sessions.answers import record_answer
 from lms_live_sessions.channel import reply, seq_of
-from lms_live_sessions import interaction
+from lms_live_sessions import checkin, interaction, quick_quiz
 from lms_live_sessions.events import PUBLIC, SCREEN, group_audience, listener_channel, missed
 from lms_live_sessions.groups import user_groups
 from lms_live_sessions.events import RUNNER as RUNNER_LISTENER
@@ -66,6 +66,9 @@ QUEUE_SIZE = 256
 COMMANDS = {"start": SessionStatus.LIVE, "end": SessionStatus.ENDED}
 RUNNER_ACTIONS = ("open_activity", "close_activity", "push_activity")
 _DISCUSSION_OPENED = b'"type":"discussion_opened"'
+_CHECKIN = b'"type":"checkin",'
+_ACTIVITY_CLOSED = b'"type":"activity_closed"'
+_QUICK_QUIZ = b'"kind":"quick_quiz"'
 
 
 def error_frame(principal: Principal | None, code: str, vi: str, en: str, **extra: Any) -> str:
@@ -166,6 +169,10 @@ class LiveConnection:
         else:
             self.listener = PUBLIC
         self.broker = runtime(websocket).broker
+        self.plugins = runtime(websocket).plugins
+        #: Set when a ``checkin`` broadcast arrives: the code ticker re-reads the session.
+        self._checkin_changed = asyncio.Event()
+        self._checkin_expected: bool | None = None
         self._send_lock = asyncio.Lock()
         #: The highest ``seq`` sent on this socket: queued frames at or below it are skipped.
         self.last_seq = 0
@@ -263,11 +270,13 @@ class LiveConnection:
                                                   open_only=True):
                     await self._join_group(group_id)
             await record_join(self.broker, self.session_id, self.principal.user_id,
-                              self.principal.full_name)
+                              self.principal.full_name, self.role)
             joined = True
             seq = await self.catch_up(self.since)
             tasks = [asyncio.create_task(self._read()),
                      asyncio.create_task(self._forward(sub, seq))]
+            if self.listener in (RUNNER_LISTENER, SCREEN):
+                tasks.append(asyncio.create_task(self._checkin_ticker()))
             done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 if not task.cancelled() and task.exception() is not None:
@@ -323,6 +332,50 @@ class LiveConnection:
                 self.last_seq = seq
                 if self.listener == PUBLIC and _DISCUSSION_OPENED in message[:64]:
                     await self._enter_group_of(message, seq)
+                elif self.listener == PUBLIC and _ACTIVITY_CLOSED in message[:64] \
+                        and _QUICK_QUIZ in message:
+                    await self._send_quiz_result(message)
+                elif self.listener != PUBLIC and _CHECKIN in message[:64]:
+                    self._checkin_expected = b'"required":true' in message
+                    self._checkin_changed.set()
+
+    async def _send_quiz_result(self, message: bytes) -> None:
+        """A quick quiz closed: this trainee's own score and rank, to this socket only (no
+        one else's score reaches a trainee)."""
+        try:
+            activity = json.loads(message)["activity"]
+        except (ValueError, KeyError, TypeError):
+            return
+        if activity.get("kind") != quick_quiz.KIND:
+            return
+        mine = await quick_quiz.my_result(activity["id"], self.session_id,
+                                          self.principal.user_id)
+        await self.send(reply("quiz_result", **mine))
+
+    async def _checkin_ticker(self) -> None:
+        """Runners and the projector get the check-in code as a reply of their own at every
+        window change (the code is computed, never stored or broadcast). The ``checkin``
+        broadcast leaves just before its transaction commits, so the row is read again until
+        it says what the broadcast said."""
+        while True:
+            for _ in range(40):
+                session = await LiveSession.get(id=self.session_id)
+                if self._checkin_expected in (None, session.checkin_required):
+                    break
+                await asyncio.sleep(0.05)
+            self._checkin_expected = None
+            self._checkin_changed.clear()
+            if session.checkin_required and session.checkin_secret \
+                    and session.status != SessionStatus.ENDED:
+                shown = checkin.current_code(session)
+                await self.send(reply("checkin_code", **shown))
+                try:
+                    await asyncio.wait_for(self._checkin_changed.wait(),
+                                           shown["seconds_left"] + 0.05)
+                except TimeoutError:
+                    pass
+            else:
+                await self._checkin_changed.wait()
 
     async def handle(self, text: str) -> None:
         if len(text) > MAX_INCOMING_CHARS:
@@ -371,7 +424,7 @@ class LiveConnection:
                 session_id=self.session_id, institution_id=self.institution_id,
                 user_id=self.principal.user_id, enrolment_id=self.enrolment_id,
                 activity_id=data.get("activity_id"), client_id=data.get("client_id"),
-                answer=data.get("answer"))
+                answer=data.get("answer"), plugins=self.plugins)
         except LiveError as exc:
             await self._error(exc.code, exc.detail, exc.detail_en,
                               activity_id=data.get("activity_id"),
@@ -395,7 +448,7 @@ class LiveConnection:
                     self.broker, session, kind=body.kind, prompt=body.prompt,
                     config=body.config, visibility=body.visibility,
                     allow_change=body.allow_change, queued=True,
-                    actor_id=self.principal.user_id)
+                    actor_id=self.principal.user_id, plugins=self.plugins)
                 await open_activity(self.broker, self.session_id, made["id"])
                 return
             activity_id = data.get("activity_id")

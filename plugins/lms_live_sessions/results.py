@@ -14,8 +14,8 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-from lms_live_sessions.models import ActivityKind, ActivityResponse, ActivityState, \
-    ResultsVisibility
+from lms_live_sessions.models import Activity, ActivityKind, ActivityResponse, \
+    ActivityState, ResultsVisibility
 
 TOP_WORDS = 50
 LATEST_ANSWERS = 50
@@ -52,9 +52,21 @@ async def compute(activity: dict[str, Any], *, with_names: bool) -> dict[str, An
     """The results of one activity (``activity`` as ``values()`` of id, kind, config). Names
     appear only ``with_names`` (runners): trainees and the projector never get them."""
     fields = ["answer", "updated_at"] + (["user_id", "user__full_name"] if with_names else [])
+    kind = _plain(activity["kind"])
+    if kind == ActivityKind.QUICK_QUIZ.value:
+        fields += ["fraction", "score"]
     rows = await ActivityResponse.filter(activity_id=activity["id"]).order_by(
         "-updated_at", "-id").values(*fields)
-    return aggregate(activity, rows, with_names=with_names)
+    out = aggregate(activity, rows, with_names=with_names)
+    if kind == ActivityKind.QUICK_QUIZ.value:
+        from lms_live_sessions import quick_quiz
+
+        key = None
+        if _plain(activity.get("state")) == ActivityState.CLOSED.value:  # never before
+            private = await Activity.filter(id=activity["id"]).values_list("private", flat=True)
+            key = (private[0] or {}).get("key") if private else None
+        out.update(quick_quiz.aggregate(activity, rows, key))
+    return out
 
 
 def aggregate(activity: dict[str, Any], rows: list[dict[str, Any]], *, with_names: bool

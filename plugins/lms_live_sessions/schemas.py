@@ -74,7 +74,7 @@ class JoinBody(Strict):
 
 # --- activities ---------------------------------------------------------------------------
 
-ActivityKindName = Literal["poll", "rating", "word_cloud", "open_question"]
+ActivityKindName = Literal["poll", "rating", "word_cloud", "open_question", "quick_quiz"]
 Visibility = Literal["hidden", "after_close", "live"]
 
 
@@ -93,7 +93,8 @@ class ActivityCreate(Strict):
     prompt: str = Field(min_length=1, max_length=500)
     config: dict = Field(default_factory=dict, description="Per kind: poll {options, multiple, "
                          "max_choices}, rating {min, max, labels}, word_cloud {max_words, "
-                         "max_length}, open_question {max_length}")
+                         "max_length}, open_question {max_length}, quick_quiz {question_id, time_limit, "
+                         "points}")
     visibility: Visibility = "after_close"
     allow_change: bool = Field(True, description="May a trainee replace their answer")
     queued: bool = Field(True, description="Queue it (true) or keep it as a draft (false)")

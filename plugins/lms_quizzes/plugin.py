@@ -27,6 +27,15 @@ PLUGIN_INFO = PluginInfo(name="quizzes", version="0.1.0", api=">=1.0,<2",
 STAFF = frozenset({"lecturer", "admin"})
 
 
+@hookimpl(optionalhook=True)
+async def lms_live_quiz_question(institution_id: int, question_id: int) -> Any:
+    """The live sessions' quick quiz (their hook; optional, so the quizzes plugin runs without
+    live sessions installed)."""
+    from lms_quizzes.live_quiz import live_question
+
+    return await live_question(institution_id, question_id)
+
+
 @hookimpl
 def lms_register_models() -> list[ModelApp]:
     return [ModelApp("quizzes", ("lms_quizzes.models",), "lms_quizzes.migrations")]

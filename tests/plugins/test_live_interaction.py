@@ -190,12 +190,13 @@ async def test_questions_votes_order_moderation_and_anonymity(app, client_for, w
                                 and all(q["id"] != qa["id"] for q in f["items"]))
             assert {q["id"] for q in got1[-1]["items"]} == {qb["id"], qc["id"]}
 
-            # a trainee never received who wrote the anonymous question (presence frames name
-            # everyone who joins, so only what Q&A sent is searched)
+            # a trainee never received who wrote the anonymous question (presence frames carry
+            # no names to trainees, so every frame is searched)
             log2 += await quiet(ws2)
             qna_frames = [f for f in log2 if f["type"] in ("questions", "ok")]
             assert len([f for f in qna_frames if f["type"] == "questions"]) >= 3
             assert not mentions(qna_frames, NAME_1)
+            assert not mentions([f for f in log2 if f["type"] == "presence"], NAME_1)
             assert not mentions([f for f in projected + await quiet(wsp)
                                  if f["type"] == "questions"], NAME_1)
             # the snapshot: own questions (pending ones too) and own votes

@@ -266,7 +266,7 @@ function apply(frame) {
   switch (frame.type) {
     case "state":
       view.status = frame.session.status;
-      view.participants = frame.participants;
+      view.participants = frame.trainees ?? frame.participants; // trainees present, runners left out
       view.results.clear();
       if (frame.activity && frame.results) view.results.set(frame.activity.id, frame.results);
       view.current = frame.activity;
@@ -274,7 +274,7 @@ function apply(frame) {
       drawStatus();
       break;
     case "presence":
-      view.participants = frame.participants;
+      view.participants = frame.trainees ?? frame.participants; // trainees present, runners left out
       drawStatus();
       break;
     case "status":

@@ -44,13 +44,13 @@ function apply(frame) {
   switch (frame.type) {
     case "state":
       view.status = frame.session.status;
-      view.participants = frame.participants;
+      view.participants = frame.trainees ?? frame.participants; // trainees present, runners left out
       view.activity = frame.activity;
       view.results = frame.results;
       view.visible = visibleToRoom(frame.activity);
       break;
     case "presence":
-      view.participants = frame.participants;
+      view.participants = frame.trainees ?? frame.participants; // trainees present, runners left out
       break;
     case "status":
       view.status = frame.status;

@@ -1,0 +1,61 @@
+"""The quizzes plugin's side of the live sessions' quick quiz: a bank question's public view,
+its key, and a grader, answered through the ``lms_live_quiz_question`` hook that the
+live_sessions plugin declares. Neither plugin imports the other; with live_sessions absent
+the implementation is simply never called (it is an optional hook).
+
+Grading is ``grading.grade`` over the stored question, exactly as a quiz attempt grades it,
+so a bank question scores the same live and in a quiz.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lms_quizzes import grading
+from lms_quizzes.models import Question
+from lms_quizzes.questions import canonical
+
+#: What a question answered in a few seconds on a phone can be.
+LIVE_TYPES = ("single_choice", "multiple_response", "true_false", "numerical", "short_answer")
+
+
+def key_of(question: dict[str, Any]) -> dict[str, Any]:
+    """What may be shown once the question has closed: the right choices or answers, never
+    sent before (the public view carries none of it)."""
+    qtype = question["type"]
+    if qtype in ("single_choice", "multiple_response"):
+        return {"choices": [{"id": a["id"], "fraction": a["fraction"]}
+                            for a in question["answers"]], "right": [
+            a["id"] for a in question["answers"] if a["fraction"] > 0]}
+    if qtype == "true_false":
+        value = question["options"]["correct"]
+        return {"correct_value": value, "right": [1 if value else 2]}
+    keep = ("text", "value", "tolerance", "min", "max", "kind", "fraction")
+    return {"answers": [{k: a[k] for k in keep if k in a}
+                        for a in question["answers"] if a.get("fraction", 0) > 0]}
+
+
+def grader(question: dict[str, Any]) -> Callable[[Any], float | None]:
+    def grade(response: Any) -> float | None:
+        fraction = grading.grade(question, response).fraction
+        return None if fraction is None else max(0.0, min(1.0, fraction))
+    return grade
+
+
+async def live_question(institution_id: int, question_id: int) -> dict[str, Any] | None:
+    """None when the institution's bank has no such question (another institution's id
+    included) or its type cannot be answered live."""
+    if isinstance(question_id, bool) or not isinstance(question_id, int):
+        return None
+    row = await Question.get_or_none(id=question_id, institution_id=institution_id)
+    if row is None:
+        return None
+    question = canonical(row)
+    if question["type"] not in LIVE_TYPES:
+        return {"type": question["type"]}  # the live session names the type it refuses
+    # One order for everyone in the room (seeded by the question's id): the projector and
+    # every phone show the choices in the same places.
+    view = grading.public_view(question, seed=question_id, shuffle=True)
+    return {"type": question["type"], "view": view, "key": key_of(question),
+            "grade": grader(question), "version": row.version}
