@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test install install-test serve migrate bench bench-quiz clean
+.PHONY: demo test install install-test serve migrate bench bench-quiz bench-live clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(TSTAMP)
 ## bench-quiz: grading throughput and 1,000 trainees submitting one quiz at once (docs/performance.md)
 bench-quiz: $(TSTAMP)
 	$(BIN)/python bench/quiz_bench.py $(BENCH_ARGS)
+
+## bench-live: one live session, 1,000 / 5,000 / 10,000 trainees, a poll pushed and answered, vs a bare websockets broadcast() (docs/performance.md)
+bench-live: $(TSTAMP)
+	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
