@@ -20,21 +20,14 @@ import pytest
 from conftest import PASSWORD
 from live_server import ROOT, Server, base_env
 
-from .test_quiz_page import CHROMIUM, CHROMIUM_ARGS, PHONE
+from .chromium import MARKS, PHONE, launched, sync_api
+
 
 LAPTOP = {"width": 1366, "height": 768}
 HALL = {"width": 1920, "height": 1080}
 SHOTS = ROOT / "docs" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing: install Debian's chromium package "
-                              "(apt-get install -y chromium) to run the browser tests"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is not installed (pip install -e '.[test]')")
+pytestmark = MARKS
 expect = sync_api.expect
 
 
@@ -81,12 +74,8 @@ def site(tmp_path_factory, db_templates) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser(site) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched() as chromium:
+        yield chromium
 
 
 def _login(browser, site, login: str, **context: Any):

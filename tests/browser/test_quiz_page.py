@@ -17,29 +17,17 @@ import asyncio
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import PASSWORD
 from live_server import ROOT, Server, base_env
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-PHONE = {"width": 360, "height": 740}
+from .chromium import MARKS, PHONE, launched, sync_api
+
 SCREENSHOT = ROOT / "docs" / "screenshots" / "quiz-attempt-phone.png"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing: install Debian's chromium package "
-                              "(apt-get install -y chromium) to run the browser tests"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is not installed (pip install -e '.[test]')")
+pytestmark = MARKS
 
 
 async def _seed(url: str) -> dict[str, Any]:
@@ -90,12 +78,8 @@ def site(tmp_path_factory, db_templates) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser(site) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched() as chromium:
+        yield chromium
 
 
 @pytest.fixture

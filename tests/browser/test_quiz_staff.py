@@ -12,30 +12,18 @@ import asyncio
 import re
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from live_server import LMS, ROOT, Server, base_env
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from .chromium import MARKS, PHONE, launched, sync_api
+
 DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 360, "height": 740}
 SHOTS = ROOT / "docs" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing: install Debian's chromium package "
-                              "(apt-get install -y chromium) to run the browser tests"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is not installed (pip install -e '.[test]')")
+pytestmark = MARKS
 
 GIFT_OK = """$CATEGORY: Thủ tục hành chính
 
@@ -132,12 +120,8 @@ def site(tmp_path_factory) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser(site) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched() as chromium:
+        yield chromium
 
 
 def _lecturer(browser, site, viewport) -> Any:

@@ -4,9 +4,17 @@ session, prepared activities, reading frames, and checks that no name leaks to t
 from __future__ import annotations
 
 import json
-from typing import Any
+import random
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator
 
+from lms_core.app import create_app
 from lms_core.models import Enrolment, EnrolmentStatus
+
+from lms_live_sessions import codes
+from lms_live_sessions.models import LiveSession
 
 from .test_live_sessions import create_session, frames
 
@@ -50,3 +58,27 @@ async def answer(ws, activity_id: int, client_id: str, payload: dict[str, Any]
 def has_names(value: Any) -> bool:
     text = json.dumps(value, ensure_ascii=False)
     return "full_name" in text or "Nguyễn Văn" in text or "Trần Thị" in text
+
+
+@asynccontextmanager
+async def two_redis_workers(settings, world, redis_url: str
+                            ) -> AsyncIterator[tuple[list[Any], int]]:
+    """Two apps on one database sharing a Redis broker, a live session of class "a" and a
+    second enrolled trainee: what every cross-worker test starts from. Brokers stop after."""
+    await Enrolment.create(user_id=world.users["trainee2_a"], klass_id=world.classes["a"],
+                           status=EnrolmentStatus.ACTIVE)
+    workers = [create_app(replace(settings, broker_url=redis_url)) for _ in range(2)]
+    for worker in workers:
+        await worker.state.lms.broker.start()
+        worker.state.lms.db_ready = True
+    sid = random.randint(10**8, 2**31 - 2)
+    await LiveSession.create(id=sid, klass_id=world.classes["a"], institution_id=world.inst["a"],
+                             title="Tiết liên máy chủ", status="live",
+                             starts_at=datetime(2026, 11, 20, 1, tzinfo=timezone.utc),
+                             ends_at=datetime(2026, 11, 20, 3, tzinfo=timezone.utc),
+                             join_code=codes.new_code())
+    try:
+        yield workers, sid
+    finally:
+        for worker in workers:
+            await worker.state.lms.broker.stop()

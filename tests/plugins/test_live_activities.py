@@ -9,21 +9,17 @@ import asyncio
 import csv
 import io
 import json
-import random
 import unicodedata
-from dataclasses import replace
-from datetime import datetime, timezone
 
 import openpyxl
 from websockets.asyncio.client import connect
 
-from lms_core.app import create_app
-from lms_core.models import Enrolment, EnrolmentStatus
+from lms_core.models import Enrolment
 
-from lms_live_sessions import codes, events, fanout
+from lms_live_sessions import events, fanout
 from lms_live_sessions.models import ActivityResponse, LiveEvent, LiveSession
 
-from .live_helpers import answer, first_state, has_names, live_session, make_activity, of_type
+from .live_helpers import two_redis_workers, answer, first_state, has_names, live_session, make_activity, of_type
 from .test_live_sessions import (  # noqa: F401  (redis_available is a fixture)
     REDIS_URL, cookie_of, create_session, frames, redis_available, serve,
 )
@@ -516,21 +512,9 @@ async def test_activity_across_two_workers_through_redis(app, settings, client_f
     """The lecturer on one worker pushes a poll, trainees on the other answer, the results
     computed on the trainees' worker reach the lecturer's; a resume on the other worker
     replays from the database."""
-    await Enrolment.create(user_id=world.users["trainee2_a"], klass_id=world.classes["a"],
-                           status=EnrolmentStatus.ACTIVE)
-    workers = [create_app(replace(settings, broker_url=REDIS_URL)) for _ in range(2)]
-    for worker in workers:
-        await worker.state.lms.broker.start()
-        worker.state.lms.db_ready = True
-    sid = random.randint(10**8, 2**31 - 2)
-    await LiveSession.create(id=sid, klass_id=world.classes["a"], institution_id=world.inst["a"],
-                             title="Tiết liên máy chủ", status="live",
-                             starts_at=datetime(2026, 11, 20, 1, tzinfo=timezone.utc),
-                             ends_at=datetime(2026, 11, 20, 3, tzinfo=timezone.utc),
-                             join_code=codes.new_code())
     lecturer = await client_for("lecturer_a")
-    t1, t2 = await client_for("trainee_a"), await client_for("trainee2_a")
-    try:
+    async with two_redis_workers(settings, world, REDIS_URL) as (workers, sid):
+        t1, t2 = await client_for("trainee_a"), await client_for("trainee2_a")
         async with serve(workers[0]) as host1, serve(workers[1]) as host2:
             async with connect(f"ws://{host1}/ws/live/{sid}",
                                additional_headers=cookie_of(t1)) as ws1, \
@@ -556,7 +540,4 @@ async def test_activity_across_two_workers_through_redis(app, settings, client_f
                                additional_headers=cookie_of(t2)) as again:
                 replay = await frames(again, of_type("resumed"))
                 assert "activity_opened" in [f["type"] for f in replay]
-    finally:
-        for worker in workers:
-            await worker.state.lms.broker.stop()
     assert await ActivityResponse.filter(session_id=sid).count() == 2

@@ -11,23 +11,20 @@ import csv
 import io
 import json
 import random
-from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any
 
 import openpyxl
 from websockets.asyncio.client import connect
 
-from lms_core.app import create_app
 from lms_core.models import Enrolment, EnrolmentStatus, Membership, User
 from lms_core.services.users import user_fields
 
-from lms_live_sessions import codes, realtime
+from lms_live_sessions import realtime
 from lms_live_sessions.grouping import even_parts, split
 from lms_live_sessions.models import Discussion, DiscussionMember, HandRaise, LiveQuestion, \
-    LiveSession, QuestionVote
+    QuestionVote
 
-from .live_helpers import first_state, live_session, of_type
+from .live_helpers import two_redis_workers, first_state, live_session, of_type
 from .test_live_sessions import (  # noqa: F401  (redis_available is a fixture)
     REDIS_URL, cookie_of, frames, redis_available, serve,
 )
@@ -583,21 +580,9 @@ async def test_questions_and_groups_across_two_workers_through_redis(
     """Trainees on one worker ask, vote and edit their group's answer; the lecturer on the
     other sees the list and the answers, and the group's edits cross to a member on the
     lecturer's worker."""
-    await Enrolment.create(user_id=world.users["trainee2_a"], klass_id=world.classes["a"],
-                           status=EnrolmentStatus.ACTIVE)
-    workers = [create_app(replace(settings, broker_url=REDIS_URL)) for _ in range(2)]
-    for worker in workers:
-        await worker.state.lms.broker.start()
-        worker.state.lms.db_ready = True
-    sid = random.randint(10**8, 2**31 - 2)
-    await LiveSession.create(id=sid, klass_id=world.classes["a"], institution_id=world.inst["a"],
-                             title="Tiết liên máy chủ", status="live",
-                             starts_at=datetime(2026, 11, 20, 1, tzinfo=timezone.utc),
-                             ends_at=datetime(2026, 11, 20, 3, tzinfo=timezone.utc),
-                             join_code=codes.new_code())
     lecturer = await client_for("lecturer_a")
-    t1, t2 = await client_for("trainee_a"), await client_for("trainee2_a")
-    try:
+    async with two_redis_workers(settings, world, REDIS_URL) as (workers, sid):
+        t1, t2 = await client_for("trainee_a"), await client_for("trainee2_a")
         async with serve(workers[0]) as host1, serve(workers[1]) as host2:
             async with connect(f"ws://{host1}/ws/live/{sid}",
                                additional_headers=cookie_of(t1)) as ws1, \
@@ -638,7 +623,4 @@ async def test_questions_and_groups_across_two_workers_through_redis(
                                       base_revision=0, client_id="g2", text="Cũ")
                 assert stale["code"] == "stale_revision"
                 assert stale["current"]["revision"] == 1
-    finally:
-        for worker in workers:
-            await worker.state.lms.broker.stop()
     assert await QuestionVote.filter(question_id=qa["id"], active=True).count() == 1
