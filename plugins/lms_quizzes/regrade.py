@@ -38,6 +38,7 @@ async def regrade_question(institution_id: int, question: Question, *, dry_run: 
     changes: list[dict[str, Any]] = []
     running = 0
     newly_done: list[Attempt] = []
+    quizzes: dict[int, Quiz] = {}  # a question usually sits in one or two quizzes
     async with in_transaction():
         for attempt_id in attempt_ids:
             attempt = await (Attempt.select_for_update().get(id=attempt_id) if not dry_run
@@ -59,7 +60,8 @@ async def regrade_question(institution_id: int, question: Question, *, dry_run: 
                 r.question, r.question_version = current, question.version
                 if r.graded_by_id is None:
                     svc.apply_grade(r, svc.grading.grade(current, r.response))
-            quiz = await Quiz.get(id=attempt.quiz_id)
+            quiz = quizzes.get(attempt.quiz_id) or await Quiz.get(id=attempt.quiz_id)
+            quizzes[quiz.id] = quiz
             svc.total(attempt, rows, quiz.pass_fraction)
             if _changed(before[0], attempt.fraction) or before[1] != attempt.passed:
                 user = await attempt.user
