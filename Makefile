@@ -26,9 +26,10 @@ install-test: $(TSTAMP)
 demo: $(STAMP)
 	$(BIN)/lms demo
 
-## test: install the test extras and run the whole suite
+## test: install the test extras and run the whole suite (PYTEST_WORKERS processes, 0 for one)
+PYTEST_WORKERS ?= 2
 test: $(TSTAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(TSTAMP)
 	$(BIN)/python bench/http_bench.py

@@ -74,7 +74,8 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
     plugins = PluginManager(settings.disabled_plugins).load(extra_plugins)
     plugins.collect_routes(settings)
     principals = PrincipalLoader(role_permission_map(plugins.registry.permissions))
-    lms = Runtime(settings=settings, plugins=plugins, broker=create_broker(settings.broker_url),
+    broker = create_broker(settings.broker_url, settings.broker_namespace)
+    lms = Runtime(settings=settings, plugins=plugins, broker=broker,
                   principals=principals, cache=HotCache(settings.cache_ttl))
     watch_models()
     plugins.runtime = lms

@@ -44,6 +44,7 @@ class Settings:
     login_rate_window: int = 300  # seconds
     disabled_plugins: list[str] = field(default_factory=list)
     cache_ttl: float = 30.0  # seconds a hot read stays cached at most; 0 turns the cache off
+    broker_namespace: str = "lms"  # prefix of Redis channels: pub/sub ignores the db number
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -63,6 +64,7 @@ class Settings:
             https_only=env.get("LMS_HTTPS_ONLY", "") in {"1", "true", "yes"},
             disabled_plugins=[p for p in env.get("LMS_DISABLED_PLUGINS", "").split(",") if p],
             cache_ttl=float(env.get("LMS_CACHE_TTL", "30")),
+            broker_namespace=env.get("LMS_BROKER_NAMESPACE", "lms"),
         )
         values.update(overrides)
         var_dir.mkdir(parents=True, exist_ok=True)

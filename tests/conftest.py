@@ -25,6 +25,9 @@ from lms_core.plugins import PluginManager
 from lms_core.settings import Settings
 
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+# Redis pub/sub channels are server-wide: runs in parallel (pytest-xdist workers, two checkouts)
+# must not hear each other's live sessions. Server processes started by tests inherit it.
+os.environ["LMS_BROKER_NAMESPACE"] = f"lms-test-{os.getpid()}"
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 _counter = itertools.count()
 

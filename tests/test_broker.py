@@ -15,7 +15,7 @@ KINDS = ["memory://"] + ([REDIS_URL] if REDIS_URL else [])
 
 @pytest.fixture(params=KINDS)
 async def broker(request):
-    b = create_broker(request.param)
+    b = create_broker(request.param, os.environ["LMS_BROKER_NAMESPACE"])
     await b.start()
     yield b
     await b.stop()

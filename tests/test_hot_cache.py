@@ -155,7 +155,7 @@ if os.environ.get("LMS_TEST_REDIS_URL"):
 
 @pytest.mark.parametrize("broker_url", BROKERS)
 async def test_other_workers_drop_their_entries_through_the_broker(broker_url):
-    broker = create_broker(broker_url)
+    broker = create_broker(broker_url, os.environ["LMS_BROKER_NAMESPACE"])
     await broker.start()
     here, there = HotCache(ttl=60), HotCache(ttl=60)
     cache._live.discard(there)  # as if it lived in another process: only the broker reaches it

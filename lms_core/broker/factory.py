@@ -5,11 +5,11 @@ from __future__ import annotations
 from lms_core.broker.base import Broker
 
 
-def create_broker(url: str) -> Broker:
+def create_broker(url: str, namespace: str = "lms") -> Broker:
     if url.startswith(("redis://", "rediss://", "unix://")):
         from lms_core.broker.redis_broker import RedisBroker
 
-        return RedisBroker(url)
+        return RedisBroker(url, namespace)
     if url in ("memory://", "memory", ""):
         from lms_core.broker.memory import MemoryBroker
 

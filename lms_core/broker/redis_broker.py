@@ -1,6 +1,10 @@
 """Redis pub/sub broker for several workers. One Redis subscription per worker and channel; the
 worker fans each message out to its local subscribers (so N local sockets cost one Redis
-delivery). Pub/sub keeps no history: reconnect catch-up must come from stored state."""
+delivery). Pub/sub keeps no history: reconnect catch-up must come from stored state.
+
+Redis pub/sub channels are global to the server, whatever database number the URL names, so
+every channel is prefixed with a namespace (``LMS_BROKER_NAMESPACE``): two LMS installations,
+or two test runs, on one Redis never hear each other."""
 
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ log = logging.getLogger("lms.broker")
 class RedisBroker:
     name = "redis"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "lms") -> None:
         self.url = url
+        self.prefix = f"{namespace}:" if namespace else ""
         self._redis: aioredis.Redis | None = None
         self._pubsub = None
         self._reader: asyncio.Task | None = None
@@ -45,7 +50,7 @@ class RedisBroker:
 
     async def publish(self, channel: str, message: bytes) -> None:
         assert self._redis is not None, "broker not started"
-        await self._redis.publish(channel, message)
+        await self._redis.publish(self.prefix + channel, message)
 
     async def subscribe(self, channel: str, maxsize: int = 1000) -> Subscription:
         assert self._pubsub is not None, "broker not started"
@@ -54,7 +59,7 @@ class RedisBroker:
             first = channel not in self._subs
             self._subs[channel].add(sub)
             if first:
-                await self._pubsub.subscribe(channel)
+                await self._pubsub.subscribe(self.prefix + channel)
             if self._reader is None or self._reader.done():
                 self._reader = asyncio.create_task(self._read())
         return sub
@@ -68,7 +73,7 @@ class RedisBroker:
             if not subs:
                 del self._subs[sub.channel]
                 if self._pubsub is not None:
-                    await self._pubsub.unsubscribe(sub.channel)
+                    await self._pubsub.unsubscribe(self.prefix + sub.channel)
 
     async def _read(self) -> None:
         assert self._pubsub is not None
@@ -87,6 +92,7 @@ class RedisBroker:
                 continue
             channel = message["channel"]
             channel = channel.decode() if isinstance(channel, bytes) else channel
+            channel = channel[len(self.prefix):]
             data = message["data"]
             for sub in tuple(self._subs.get(channel, ())):
                 sub.deliver(data if isinstance(data, bytes) else str(data).encode())

@@ -24,3 +24,55 @@ def lms_live_quiz_question(institution_id: int, question_id: int) -> Any:
     * ``grade``: a callable taking the trainee's response and returning the fraction earned,
       0 to 1 (None if it cannot be graded automatically).
     """
+
+
+# --- the socket, for plugins that add to it (the engagement plugin does) ---------------------
+#
+# ``connection`` is the socket's ``realtime.LiveConnection``. What a plugin may use of it:
+# ``session_id``, ``institution_id``, ``principal`` (user_id, full_name, locale), ``role``
+# ("runner", "trainee", "guest"), ``enrolment_id`` (a trainee's), ``is_console`` (a runner's
+# own socket, not the projector), ``plugins``, and the coroutines ``reply(type, **payload)``
+# (a frame to this socket only), ``error(code, vi, en)``, ``broadcast(audience, type,
+# **payload)`` (a numbered, stored frame for "all", "public", "runner" or "screen"), and
+# ``send_to_users(user_ids, type, **payload)`` (an unnumbered frame to those users' sockets on
+# every worker, e.g. a nudge). Hooks may be async; an exception is logged, never closes the
+# socket.
+
+
+@hookspec
+def lms_live_connected(connection: Any) -> None:
+    """A socket joined its session and has its first state. Called for every socket of a user
+    (a user may hold several)."""
+
+
+@hookspec
+def lms_live_disconnected(connection: Any) -> None:
+    """A socket left (closed, dropped, or the session ended)."""
+
+
+@hookspec
+def lms_live_message(connection: Any, type: str, data: dict[str, Any]) -> Any:
+    """A message whose ``type`` live_sessions does not know. Answer True when this plugin
+    handled it (and replied); the first plugin to answer True wins. Nobody answering gets the
+    client an ``unknown_type`` error frame."""
+
+
+@hookspec
+def lms_live_interaction(connection: Any, what: str, detail: dict[str, Any]) -> None:
+    """A participant did something in the session, already accepted: ``what`` is "answer",
+    "ask", "vote", "raise_hand", "lower_hand", "group_edit" or "check_in". ``detail`` carries
+    the message's ``client_id`` (when it had one, so a retried send can be told apart) and the
+    activity, question or group it was about."""
+
+
+@hookspec
+def lms_live_runner_feeds(connection: Any) -> list[Any]:
+    """Coroutine functions (no arguments) to run while a runner's console is connected, e.g. a
+    loop that sends live figures with ``connection.reply``; they are cancelled when it leaves."""
+
+
+@hookspec
+def lms_live_session_ended(session: Any, runtime: Any) -> None:
+    """A session has ended and its presence intervals are closed; called once, before the
+    attended trainees' live-session modules are completed (so a plugin can store what the
+    completion filters will read)."""

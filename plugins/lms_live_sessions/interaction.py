@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 
-from lms_live_sessions import checkin, groups, hands, qna
+from lms_live_sessions import checkin, extensions, groups, hands, qna
 from lms_live_sessions.access import RUNNER
 from lms_live_sessions.activities import LiveError
 from lms_live_sessions.channel import reply
@@ -63,6 +63,8 @@ async def handle(conn: Connection, kind: str, data: dict[str, Any]) -> None:
             raise LiveError(403, "forbidden", "Chỉ giảng viên của lớp mới làm được việc này.",
                             "Only the class's lecturers can do this.")
         await _HANDLERS[kind](conn, data, runner)
+        if kind in PARTICIPANT and not runner:
+            await extensions.interaction(conn, kind, data)
     except groups.StaleRevision as exc:
         # One frame with what the client needs to merge: the current text and its revision.
         en = conn.principal.locale == "en"

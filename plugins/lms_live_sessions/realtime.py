@@ -41,7 +41,10 @@ from lms_live_sessions.access import JOINING_STATUSES, NOT_IN_CLASS_EN, NOT_IN_C
 from lms_live_sessions.activities import LiveError
 from lms_live_sessions.answers import record_answer
 from lms_live_sessions.channel import reply, seq_of
-from lms_live_sessions import checkin, interaction, quick_quiz
+from lms_live_sessions import checkin, extensions, interaction, quick_quiz
+from lms_live_sessions.channel import bump_seq
+from lms_live_sessions.direct import router_for, send_to_users
+from lms_live_sessions.events import ALL, LISTENERS, emit
 from lms_live_sessions.events import PUBLIC, SCREEN, group_audience, listener_channel, missed
 from lms_live_sessions.groups import user_groups
 from lms_live_sessions.events import RUNNER as RUNNER_LISTENER
@@ -256,11 +259,39 @@ class LiveConnection:
         async with self._send_lock:
             await self.ws.send_text(text)
 
+    # --- what other plugins may use (hookspecs.py lists it) -------------------------------
+
+    @property
+    def is_console(self) -> bool:
+        """A runner's own socket: not the projector view, which only shows the session."""
+        return self.role == RUNNER and self.listener == RUNNER_LISTENER
+
+    async def reply(self, type_: str, **payload: Any) -> None:
+        await self.send(reply(type_, **payload))
+
+    async def error(self, code: str, vi: str, en: str, **extra: Any) -> None:
+        await self._error(code, vi, en, **extra)
+
+    async def broadcast(self, audience: str, type_: str, **payload: Any) -> int:
+        """A numbered frame, stored for catch-up, to ``audience`` ("all", "public", "runner",
+        "screen"); returns its ``seq``."""
+        if audience != ALL and audience not in LISTENERS:
+            raise ValueError(f"unknown audience {audience!r}")
+        async with in_transaction():
+            seq, _status = await bump_seq(self.session_id)
+            await emit(self.broker, self.session_id, seq, audience, type_, **payload)
+        return seq
+
+    async def send_to_users(self, user_ids: Any, type_: str, **payload: Any) -> int:
+        """An unnumbered frame to every socket of these users, on every worker."""
+        return await send_to_users(self.broker, self.session_id, user_ids,
+                                   reply(type_, **payload))
+
     async def run(self) -> None:
         # Subscribe before joining and before the snapshot, so nothing published in between
         # is lost; the forwarder skips what the snapshot already contains.
         sub = None
-        joined = False
+        joined = routed = False
         tasks: list[asyncio.Task[Any]] = []
         try:
             sub = self.sub = await self.broker.subscribe(
@@ -273,11 +304,19 @@ class LiveConnection:
                               self.principal.full_name, self.role)
             joined = True
             seq = await self.catch_up(self.since)
+            await router_for(self.broker).add(self)
+            routed = True
+            await extensions.connected(self)
             tasks = [asyncio.create_task(self._read()),
                      asyncio.create_task(self._forward(sub, seq))]
             if self.listener in (RUNNER_LISTENER, SCREEN):
                 tasks.append(asyncio.create_task(self._checkin_ticker()))
-            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            main = list(tasks)
+            # A plugin's feed that returns does not end the socket; only the reader, the
+            # forwarder and the ticker do.
+            if self.is_console:
+                tasks += await extensions.runner_feeds(self)
+            done, _pending = await asyncio.wait(main, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 if not task.cancelled() and task.exception() is not None:
                     _log_unexpected(task.exception())
@@ -287,6 +326,9 @@ class LiveConnection:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if routed:
+                await router_for(self.broker).remove(self)
+                await extensions.disconnected(self)
             if sub is not None:
                 await sub.close()
             for group_sub in self.group_subs.values():
@@ -409,7 +451,7 @@ class LiveConnection:
             await self._activity_action(kind, data)
         elif kind in interaction.MESSAGES:
             await interaction.handle(self, kind, data)
-        else:
+        elif not await extensions.message(self, kind, data):
             await self._error("unknown_type", f"Không hiểu loại tin nhắn \"{kind[:40]}\".",
                               f"Unknown message type \"{kind[:40]}\".")
 
@@ -433,6 +475,7 @@ class LiveConnection:
         await self.send(reply("ack", **fields))
         if changed:
             flusher_for(self.broker).mark(self.session_id, fields["activity_id"])
+        await extensions.interaction(self, "answer", data)
 
     async def _activity_action(self, kind: str, data: dict[str, Any]) -> None:
         if self.role != RUNNER or self.listener != RUNNER_LISTENER:
