@@ -52,6 +52,9 @@ async def run_migrations(config: dict[str, Any], echo: Callable[[str], None] | N
 
     await migrate_api(config=config, progress=progress)
     await Tortoise.close_connections()
+    from lms_core.sqlite_indexes import restore_sqlite_indexes
+
+    await restore_sqlite_indexes(config)
 
 
 @main.command()

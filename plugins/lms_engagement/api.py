@@ -44,7 +44,8 @@ async def record_events(request: Request, principal: Principal):
     the whole batch with 422, naming the event's index."""
     institution_id = _institution(principal)
     batch = await ingest.read_batch(request)
-    return await ingest.store_batch(institution_id, principal.user_id, batch)
+    return await ingest.store_batch(runtime(request).plugins, institution_id,
+                                    principal.user_id, batch)
 
 
 @api("GET", permission=None, query=SummaryQuery, summary="Attention summary of one user",

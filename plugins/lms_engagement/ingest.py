@@ -1,5 +1,5 @@
 """Accepting a batch of events: read the body as a beacon sends it, check every event, put the
-client's times onto the server clock and store the new ones in one transaction."""
+client's times onto the server clock and hand the rows to the group-commit writer."""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from starlette.requests import Request
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from lms_core.http.problems import Problem
 from lms_core.models import CourseModule, Enrolment
 from lms_core.models.enrolments import SEAT_HOLDING
-from lms_engagement.models import EngagementEvent, EventKind
 from lms_engagement.schemas import EventBatch, EventIn
+from lms_engagement.writer import EventRow, writer_for
 
 MAX_BODY_BYTES = 256 * 1024
 #: navigator.sendBeacon sends a string as text/plain, a Blob with its own type.
@@ -114,44 +111,50 @@ async def enrolments_for_modules(institution_id: int, user_id: int,
     return mapping
 
 
-async def store_batch(institution_id: int, user_id: int, batch: EventBatch) -> dict[str, int]:
-    received = datetime.now(timezone.utc)
+def rows_for(institution_id: int, user_id: int, batch: EventBatch, received: datetime,
+             enrolment_of: dict[int, int], *, live_session_id: int | None = None,
+             enrolment_id: int | None = None) -> list[EventRow]:
+    """The batch as table rows, times corrected, an id sent twice in one batch kept once. A
+    live socket passes its own session (and the trainee's enrolment): what a page claims about
+    either is not trusted there."""
     corrected = corrected_times(batch, received)
-    enrolment_of = await enrolments_for_modules(institution_id, user_id, batch.events)
-    unique: dict[str, tuple[EventIn, datetime]] = {}
+    seen: set[str] = set()
+    rows: list[EventRow] = []
     for event, ts in zip(batch.events, corrected):
-        unique.setdefault(event.id, (event, ts))  # an id twice in one batch counts once
-    for attempt in range(2):
-        try:
-            return await _insert_new(institution_id, user_id, unique, enrolment_of, received,
-                                     len(batch.events))
-        except IntegrityError:
-            # A concurrent resend of the same batch won the race: the retry sees its rows
-            # and counts them as duplicates instead of failing the request.
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+        if event.id in seen:
+            continue
+        seen.add(event.id)
+        module_id = event.module_id if live_session_id is None else None
+        rows.append(EventRow(
+            institution_id=institution_id, user_id=user_id,
+            enrolment_id=(enrolment_of.get(module_id) if module_id else None)
+            if live_session_id is None else enrolment_id,
+            module_id=module_id,
+            live_session_id=event.live_session_id if live_session_id is None
+            else live_session_id,
+            client_id=event.id, kind=event.kind, client_ts=event.at, server_ts=received,
+            corrected_ts=ts, data=event.data))
+    return rows
 
 
-async def _insert_new(institution_id: int, user_id: int,
-                      unique: dict[str, tuple[EventIn, datetime]], enrolment_of: dict[int, int],
-                      received: datetime, sent: int) -> dict[str, int]:
-    async with in_transaction():
-        existing = set(await EngagementEvent.filter(
-            user_id=user_id, client_id__in=list(unique)).values_list("client_id", flat=True))
-        rows = [
-            EngagementEvent(
-                institution_id=institution_id, user_id=user_id,
-                enrolment_id=enrolment_of.get(event.module_id) if event.module_id else None,
-                module_id=event.module_id, live_session_id=event.live_session_id,
-                client_id=client_id, kind=EventKind(event.kind), client_ts=event.at,
-                server_ts=received, corrected_ts=ts, data=event.data,
-            )
-            for client_id, (event, ts) in unique.items() if client_id not in existing
-        ]
-        if rows:
-            await EngagementEvent.bulk_create(rows, batch_size=500)
-    return {"accepted": len(rows), "duplicates": sent - len(rows)}
+async def store_batch(plugins: Any, institution_id: int, user_id: int,
+                      batch: EventBatch) -> dict[str, int]:
+    """The beacon's batch: checked whole (a bad event refuses all of it), then written."""
+    received = datetime.now(timezone.utc)
+    enrolment_of = await enrolments_for_modules(institution_id, user_id, batch.events)
+    rows = rows_for(institution_id, user_id, batch, received, enrolment_of)
+    accepted = await write(plugins, rows)
+    return {"accepted": accepted, "duplicates": len(batch.events) - accepted}
+
+
+async def write(plugins: Any, rows: list[EventRow]) -> int:
+    """Through the app's group-commit writer; a database failure is a 503 the page retries."""
+    try:
+        return await writer_for(plugins).write(rows)
+    except Exception:
+        raise Problem(503, "Chưa lưu được dữ liệu, trang sẽ gửi lại sau.",
+                      "The events could not be stored now; the page will send them again.") \
+            from None
 
 
 def _error(index: int, field: str, message: str) -> dict[str, Any]:

@@ -22,6 +22,10 @@ class EventKind(str, Enum):
     ACTIVE = "active"
     HEARTBEAT = "heartbeat"
     INTERACTION = "interaction"
+    #: Recorded by the server, not sent by pages: a live socket opened or closed (``data``
+    #: names the socket), which bounds the time a trainee was present in a period.
+    JOINED = "joined"
+    LEFT = "left"
 
 
 class EngagementEvent(Model):
@@ -47,4 +51,122 @@ class EngagementEvent(Model):
     class Meta:
         table = "engagement_event"
         unique_together = (("user", "client_id"),)
-        indexes = (("user_id", "module_id", "corrected_ts"),)
+        # server_ts: the retention purge deletes by receipt time, once a day
+        indexes = (("user_id", "module_id", "corrected_ts"), ("server_ts",))
+
+
+class LiveState(Model):
+    """Where each trainee of a running session is right now, for the lecturer's live counts:
+    one row per (session, user), written on every signal batch and socket change, read every
+    few seconds by the console. Figures after the session come from the events, not from here
+    (this keeps only the latest state, not the history)."""
+
+    id = fields.IntField(primary_key=True)
+    session_id = fields.IntField()
+    institution_id = fields.IntField()
+    user_id = fields.IntField()
+    sockets = fields.IntField(default=0)
+    visible = fields.BooleanField(default=True)
+    focused = fields.BooleanField(default=True)
+    idle = fields.BooleanField(default=False)
+    #: Server time of the last signal (or of the socket's opening): a silent page is away.
+    last_signal_at = fields.DatetimeField()
+    state_at = fields.DatetimeField(description="Corrected time of the event that set the state")
+    first_seen_at = fields.DatetimeField()
+    interactions = fields.IntField(default=0)
+    nudged_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "engagement_live_state"
+        unique_together = (("session_id", "user_id"),)
+
+
+class CheckSource(str, Enum):
+    LECTURER = "lecturer"
+    RULE = "rule"
+
+
+class AttentionCheck(Model):
+    """A "still with us?" prompt sent to the room. Answers are timed by the server."""
+
+    id = fields.IntField(primary_key=True)
+    session_id = fields.IntField(db_index=True)
+    institution_id = fields.IntField()
+    sent_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    seconds = fields.IntField()
+    source = fields.CharEnumField(CheckSource, max_length=16)
+    sent_by_id = fields.IntField(null=True)
+    #: Trainees connected when it was sent: the denominator of the answer rate.
+    recipients = fields.IntField(default=0)
+
+    class Meta:
+        table = "engagement_attention_check"
+
+
+class AttentionAnswer(Model):
+    id = fields.IntField(primary_key=True)
+    check: fields.ForeignKeyRelation[AttentionCheck] = fields.ForeignKeyField(
+        "engagement.AttentionCheck", related_name="answers", on_delete=fields.CASCADE)
+    user_id = fields.IntField()
+    answered_at = fields.DatetimeField()
+    latency_ms = fields.IntField()
+    in_time = fields.BooleanField()
+
+    class Meta:
+        table = "engagement_attention_answer"
+        unique_together = (("check", "user_id"),)
+
+
+class PeriodResult(Model):
+    """One trainee's figures for one ended period (live session), computed once when it ends
+    (``period.py``) and read by the reports, the trainee's page and the completion filter, so
+    they always agree."""
+
+    id = fields.IntField(primary_key=True)
+    session_id = fields.IntField()
+    institution_id = fields.IntField(db_index=True)
+    klass_id = fields.IntField(db_index=True)
+    user_id = fields.IntField(db_index=True)
+    enrolment_id = fields.IntField(null=True)
+    present_seconds = fields.FloatField(default=0)
+    visible_seconds = fields.FloatField(default=0)
+    attentive_seconds = fields.FloatField(default=0)
+    away_count = fields.IntField(default=0)
+    away_longest_seconds = fields.FloatField(default=0)
+    away_total_seconds = fields.FloatField(default=0)
+    interactions = fields.IntField(default=0)
+    checks_sent = fields.IntField(default=0)
+    checks_answered = fields.IntField(default=0)
+    checks_mean_latency_ms = fields.IntField(null=True)
+    score = fields.IntField(default=0)
+    attended = fields.BooleanField(default=False)
+    reason = fields.CharField(max_length=500, default="")
+    reason_en = fields.CharField(max_length=500, default="")
+    computed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "engagement_period_result"
+        unique_together = (("session_id", "user_id"),)
+
+
+class PeriodSummary(Model):
+    """The room's figures for one ended period: coverage, the minute-by-minute attention
+    timeline and the moments it dropped (JSON lists, small: one item per minute)."""
+
+    id = fields.IntField(primary_key=True)
+    session_id = fields.IntField(unique=True)
+    institution_id = fields.IntField(db_index=True)
+    klass_id = fields.IntField(db_index=True)
+    started_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+    present = fields.IntField(default=0)
+    interacted = fields.IntField(default=0)
+    coverage = fields.FloatField(null=True)
+    attentive_share = fields.FloatField(null=True)
+    timeline: list = fields.JSONField(default=list)
+    drops: list = fields.JSONField(default=list)
+    computed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "engagement_period_summary"
