@@ -45,6 +45,17 @@ async def fetch(sql: str, *args: Any, connection_name: str = "default") -> list[
     return await conn.execute_query_dict(sql, list(args))
 
 
+async def execute(sql: str, *args: Any, connection: Any = None) -> None:
+    """A statement that returns nothing (an upsert, an update); pass the transaction's
+    connection when inside ``in_transaction()``."""
+    conn = connection or connections.get("default")
+    if conn.capabilities.dialect == "sqlite":
+        text, order = _for_sqlite(sql)
+        await conn.execute_query(text, [args[i] for i in order])
+    else:
+        await conn.execute_query(sql, list(args))
+
+
 def as_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
@@ -75,7 +86,7 @@ def like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-__all__: Sequence[str] = ("fetch", "dialect", "as_bool", "as_date", "as_json", "in_list",
+__all__: Sequence[str] = ("fetch", "execute", "dialect", "as_bool", "as_date", "as_json", "in_list",
                           "like_pattern")
 
 

@@ -1,5 +1,8 @@
 """Hook implementations of the `engagement` plugin: interaction tracking against phone-scrolling
-(seed 003 asks that trainees "come to learn, not sit scrolling their phones")."""
+(seed 003 asks that trainees "come to learn, not sit scrolling their phones").
+
+The live sessions' hooks are optional implementations: engagement runs without that plugin
+(lesson pages only), and never imports it."""
 
 from __future__ import annotations
 
@@ -10,14 +13,17 @@ from lms_core.plugin_api import (
     ModelApp, PageScript, Permission, PluginInfo, SettingSpec, StaticDir, hookimpl,
 )
 
+from lms_engagement import config
+
 PLUGIN_INFO = PluginInfo(
-    name="engagement", version="0.1.0", api=">=1.0,<2", title="Theo dõi tương tác",
-    description="Ghi nhận tương tác của học viên trên trang học: trang hiện hay ẩn, có thao tác "
-                "hay không, nhịp báo trang còn mở.",
+    name="engagement", version="0.2.0", api=">=1.0,<2", title="Theo dõi tương tác",
+    description="Đo mức độ chú ý và tương tác của học viên trên trang học và trong tiết học "
+                "trực tiếp (trang hiện hay ẩn, có thao tác hay không), cho giảng viên thấy ngay "
+                "trong giờ học và tính vào việc hoàn thành tiết học.",
 )
 
-HEARTBEAT_SETTING = "engagement.heartbeat_seconds"
-HEARTBEAT_DEFAULT = 15
+HEARTBEAT_SETTING = config.HEARTBEAT
+HEARTBEAT_DEFAULT = config.DEFAULTS[config.HEARTBEAT]
 
 
 @hookimpl
@@ -46,11 +52,59 @@ def lms_register_permissions() -> list[Permission]:
 
 @hookimpl
 def lms_register_settings() -> list[SettingSpec]:
-    return [SettingSpec(HEARTBEAT_SETTING, HEARTBEAT_DEFAULT,
-                        "Khoảng cách (giây) giữa hai nhịp báo trang còn mở; mất nhịp quá 2 lần "
-                        "khoảng này được tính là rời trang.")]
+    return [SettingSpec(key, config.DEFAULTS[key], config.DESCRIPTIONS[key])
+            for key in config.DEFAULTS]
 
 
 @hookimpl
 def lms_register_page_scripts() -> list[PageScript]:
-    return [PageScript("/static/engagement/boot.js", frozenset({"lesson"}))]
+    return [PageScript("/static/engagement/boot.js", frozenset({"lesson"})),
+            PageScript("/static/engagement/live-trainee.js", frozenset({"live-trainee"})),
+            PageScript("/static/engagement/live-console.js", frozenset({"live-console"}))]
+
+
+@hookimpl
+async def lms_shutdown(app: Any) -> None:
+    """The last events waiting for a flush are written before the database closes."""
+    from lms_engagement.writer import writer_for
+
+    plugins = getattr(getattr(getattr(app, "state", None), "lms", None), "plugins", None)
+    if plugins is not None:
+        await writer_for(plugins).stop()
+
+
+# --- the live socket (hooks declared by live_sessions) ---------------------------------------
+
+@hookimpl(optionalhook=True)
+async def lms_live_connected(connection: Any) -> None:
+    from lms_engagement import live
+
+    await live.connected(connection)
+
+
+@hookimpl(optionalhook=True)
+async def lms_live_disconnected(connection: Any) -> None:
+    from lms_engagement import live
+
+    await live.disconnected(connection)
+
+
+@hookimpl(optionalhook=True)
+async def lms_live_message(connection: Any, type: str, data: dict[str, Any]) -> Any:
+    from lms_engagement import live
+
+    return await live.message(connection, type, data)
+
+
+@hookimpl(optionalhook=True)
+async def lms_live_interaction(connection: Any, what: str, detail: dict[str, Any]) -> None:
+    from lms_engagement import live
+
+    await live.interaction(connection, what, detail)
+
+
+@hookimpl(optionalhook=True)
+def lms_live_runner_feeds(connection: Any) -> list[Any]:
+    from lms_engagement import live
+
+    return live.feeds(connection)

@@ -33,7 +33,8 @@ def lms_live_quiz_question(institution_id: int, question_id: int) -> Any:
 # ("runner", "trainee", "guest"), ``enrolment_id`` (a trainee's), ``is_console`` (a runner's
 # own socket, not the projector), ``plugins``, and the coroutines ``reply(type, **payload)``
 # (a frame to this socket only), ``error(code, vi, en)``, ``broadcast(audience, type,
-# **payload)`` (a numbered, stored frame for "all", "public", "runner" or "screen"), and
+# **payload)`` (a numbered, stored frame for "all", "public", "runner" or "screen"),
+# ``session_info()`` (status, started_at, ended_at, last_activity_at), and
 # ``send_to_users(user_ids, type, **payload)`` (an unnumbered frame to those users' sockets on
 # every worker, e.g. a nudge). Hooks may be async; an exception is logged, never closes the
 # socket.

@@ -282,6 +282,23 @@ class LiveConnection:
             await emit(self.broker, self.session_id, seq, audience, type_, **payload)
         return seq
 
+    async def session_info(self) -> dict[str, Any]:
+        """The session's status and times, with when an activity was last opened (a plugin
+        prompting a quiet room needs to know how quiet it has been)."""
+        from lms_live_sessions.models import Activity, Discussion
+
+        row = (await LiveSession.filter(id=self.session_id).values(
+            "status", "started_at", "ended_at"))[0]
+        opened = await Activity.filter(session_id=self.session_id, opened_at__isnull=False
+                                       ).order_by("-opened_at").first().values_list(
+            "opened_at", flat=True)
+        discussed = await Discussion.filter(session_id=self.session_id).order_by(
+            "-created_at").first().values_list("created_at", flat=True)
+        last = max((t for t in (opened, discussed) if t is not None), default=None)
+        return {"status": getattr(row["status"], "value", row["status"]),
+                "started_at": row["started_at"], "ended_at": row["ended_at"],
+                "last_activity_at": last}
+
     async def send_to_users(self, user_ids: Any, type_: str, **payload: Any) -> int:
         """An unnumbered frame to every socket of these users, on every worker."""
         return await send_to_users(self.broker, self.session_id, user_ids,

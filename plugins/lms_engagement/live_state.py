@@ -1,0 +1,166 @@
+"""The room right now: each trainee's latest state in a running session, and the counts the
+lecturer's console shows.
+
+One row per (session, user) in ``engagement_live_state``. Sockets opening and closing change
+``sockets``; signal batches set visible / focused / idle from their events in time order (only
+events newer than the state already kept count, so a late batch cannot undo a newer state);
+an interaction counts up. Several workers write the same rows, so every change is a single
+statement. A user with two pages open (phone and laptop) has one row: the latest event of
+either page wins here, while the figures after the session merge the pages exactly
+(``timeline.py``).
+
+Status of a trainee with an open socket: *away* when their page is hidden or has been silent
+longer than twice the heartbeat plus a grace (a locked phone stops its timers and often its
+socket's close), *distracted* when visible but idle or not focused, otherwise *attentive*.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+from lms_core.sql import as_bool, execute, fetch
+
+ATTENTIVE, DISTRACTED, AWAY = "attentive", "distracted", "away"
+#: Added to twice the heartbeat before a silent page counts as away (a batch in flight).
+GRACE_SECONDS = 5.0
+
+_OPEN = (
+    "INSERT INTO engagement_live_state (session_id, institution_id, user_id, sockets, visible, "
+    "focused, idle, last_signal_at, state_at, first_seen_at, interactions) "
+    "VALUES ($1, $2, $3, 1, $4, $4, $5, $6, $6, $6, 0) "
+    "ON CONFLICT (session_id, user_id) DO UPDATE SET "
+    "sockets = engagement_live_state.sockets + 1, last_signal_at = excluded.last_signal_at"
+)
+_CLOSE = ("UPDATE engagement_live_state SET sockets = CASE WHEN sockets > 0 THEN sockets - 1 "
+          "ELSE 0 END WHERE session_id = $1 AND user_id = $2")
+_INTERACTED = ("UPDATE engagement_live_state SET interactions = interactions + $3, "
+               "visible = $4, focused = $4, idle = $5, last_signal_at = $6 "
+               "WHERE session_id = $1 AND user_id = $2")
+_STATE = ("UPDATE engagement_live_state SET visible = $3, focused = $4, idle = $5, "
+          "last_signal_at = $6, state_at = $7 WHERE session_id = $1 AND user_id = $2")
+_TOUCH = ("UPDATE engagement_live_state SET last_signal_at = $3 "
+          "WHERE session_id = $1 AND user_id = $2")
+
+
+async def socket_opened(session_id: int, institution_id: int, user_id: int,
+                        now: datetime) -> None:
+    """A fresh page is taken as present and attentive until its first signals say otherwise."""
+    await execute(_OPEN, session_id, institution_id, user_id, True, False, now)
+
+
+async def socket_closed(session_id: int, user_id: int) -> None:
+    await execute(_CLOSE, session_id, user_id)
+
+
+async def interacted(session_id: int, user_id: int, now: datetime, count: int = 1) -> None:
+    """Answering, asking or tapping proves the trainee is looking: attentive now."""
+    await execute(_INTERACTED, session_id, user_id, count, True, False, now)
+
+
+async def apply_signals(session_id: int, institution_id: int, user_id: int,
+                        events: Iterable[tuple[datetime, str]], now: datetime) -> None:
+    """``events``: (corrected time, kind) of one batch."""
+    rows = await fetch("SELECT visible, focused, idle, state_at FROM engagement_live_state "
+                       "WHERE session_id = $1 AND user_id = $2", session_id, user_id)
+    if not rows:  # signals before the socket hook ran: open the row first
+        await socket_opened(session_id, institution_id, user_id, now)
+        await socket_closed(session_id, user_id)  # the hook will count the socket itself
+        rows = await fetch("SELECT visible, focused, idle, state_at FROM engagement_live_state "
+                           "WHERE session_id = $1 AND user_id = $2", session_id, user_id)
+    row = rows[0]
+    visible, focused, idle = (bool(as_bool(row["visible"])), bool(as_bool(row["focused"])),
+                              bool(as_bool(row["idle"])))
+    state_at = aware(row["state_at"])
+    changed = False
+    for at, kind in sorted(events):
+        if state_at is not None and at < state_at:
+            continue
+        state_at, changed = at, True
+        if kind == "visible":
+            visible = True
+        elif kind == "hidden":
+            visible = False
+        elif kind == "focus":
+            focused = True
+        elif kind == "blur":
+            focused = False
+        elif kind == "idle":
+            idle = True
+        elif kind in ("active", "interaction"):
+            idle = False
+    if changed:
+        await execute(_STATE, session_id, user_id, visible, focused, idle, now, state_at)
+    else:
+        await execute(_TOUCH, session_id, user_id, now)
+
+
+def aware(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def status_of(row: dict[str, Any], now: datetime, stale_after: timedelta) -> str:
+    last = aware(row["last_signal_at"])
+    if last is None or now - last > stale_after or not as_bool(row["visible"]):
+        return AWAY
+    if as_bool(row["focused"]) and not as_bool(row["idle"]):
+        return ATTENTIVE
+    return DISTRACTED
+
+
+def stale_after(heartbeat_seconds: float) -> timedelta:
+    return timedelta(seconds=2 * heartbeat_seconds + GRACE_SECONDS)
+
+
+async def rows(session_id: int) -> list[dict[str, Any]]:
+    return await fetch(
+        "SELECT s.user_id, s.sockets, s.visible, s.focused, s.idle, s.last_signal_at, "
+        "s.interactions, s.nudged_at, u.full_name, u.sort_key FROM engagement_live_state s "
+        "JOIN lms_user u ON u.id = s.user_id WHERE s.session_id = $1 ORDER BY u.sort_key, "
+        "s.user_id", session_id)
+
+
+def counts(all_rows: list[dict[str, Any]], now: datetime, heartbeat_seconds: float
+           ) -> dict[str, Any]:
+    """Counts only, no names: what the console shows by default."""
+    limit = stale_after(heartbeat_seconds)
+    out = {"present": 0, ATTENTIVE: 0, DISTRACTED: 0, AWAY: 0}
+    interacted = 0
+    for row in all_rows:
+        if row["interactions"]:
+            interacted += 1
+        if not row["sockets"]:
+            continue
+        out["present"] += 1
+        out[status_of(row, now, limit)] += 1
+    seen = len(all_rows)
+    return {**out, "seen": seen, "interacted": interacted,
+            "coverage": round(interacted / seen, 3) if seen else None}
+
+
+def names(all_rows: list[dict[str, Any]], now: datetime, heartbeat_seconds: float
+          ) -> dict[str, list[dict[str, Any]]]:
+    """Who is away or distracted, on the lecturer's request (the names are not on screen by
+    default, so the room is not shamed on the projector)."""
+    limit = stale_after(heartbeat_seconds)
+    out: dict[str, list[dict[str, Any]]] = {AWAY: [], DISTRACTED: []}
+    for row in all_rows:
+        if not row["sockets"]:
+            continue
+        status = status_of(row, now, limit)
+        if status in out:
+            out[status].append({"user_id": row["user_id"], "full_name": row["full_name"],
+                                "interactions": row["interactions"]})
+    return out
+
+
+async def mark_nudged(session_id: int, user_ids: list[int], now: datetime) -> None:
+    for user_id in user_ids:
+        await execute("UPDATE engagement_live_state SET nudged_at = $3 "
+                      "WHERE session_id = $1 AND user_id = $2", session_id, user_id, now)
