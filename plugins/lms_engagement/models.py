@@ -141,6 +141,7 @@ class PeriodResult(Model):
     checks_mean_latency_ms = fields.IntField(null=True)
     score = fields.IntField(default=0)
     attended = fields.BooleanField(default=False)
+    #: Why the period does not count as attended (empty when it does), in both languages.
     reason = fields.CharField(max_length=500, default="")
     reason_en = fields.CharField(max_length=500, default="")
     computed_at = fields.DatetimeField()
@@ -158,6 +159,7 @@ class PeriodSummary(Model):
     session_id = fields.IntField(unique=True)
     institution_id = fields.IntField(db_index=True)
     klass_id = fields.IntField(db_index=True)
+    title = fields.CharField(max_length=255, default="")
     started_at = fields.DatetimeField(null=True)
     ended_at = fields.DatetimeField(null=True)
     present = fields.IntField(default=0)

@@ -13,7 +13,10 @@ from lms_core.plugin_api import (
     ModelApp, PageScript, Permission, PluginInfo, SettingSpec, StaticDir, hookimpl,
 )
 
-from lms_engagement import config
+from lms_engagement import config, hookspecs
+
+#: The hooks this plugin declares for others (docs/plugins.md, "Plugins that declare hooks").
+HOOKSPECS = hookspecs
 
 PLUGIN_INFO = PluginInfo(
     name="engagement", version="0.2.0", api=">=1.0,<2", title="Theo dõi tương tác",
@@ -108,3 +111,21 @@ def lms_live_runner_feeds(connection: Any) -> list[Any]:
     from lms_engagement import live
 
     return live.feeds(connection)
+
+
+@hookimpl(optionalhook=True)
+async def lms_live_session_ended(session: Any, runtime: Any) -> None:
+    """Store the period's figures before live_sessions completes the trainees' modules."""
+    from lms_engagement.results import finish
+
+    await finish(session, runtime.plugins)
+
+
+@hookimpl
+async def lms_filter_module_completion(user: Any, module: Any, enrolment: Any,
+                                       runtime: Any) -> Any:
+    """A live-session module is not completed by a period that did not count as attended
+    under the institution's rule (the reason is the period's stored one)."""
+    from lms_engagement.completion import hold_back
+
+    return await hold_back(user, module, enrolment)

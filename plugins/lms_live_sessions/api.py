@@ -91,7 +91,7 @@ async def end(request: Request, principal: Principal):
 async def _move(request: Request, principal: Principal, target: SessionStatus) -> dict[str, Any]:
     session = await _session(principal, request)
     await require_run(principal, session.klass_id)
-    row = await change_status(runtime(request).broker, session.id, target)
+    row = await change_status(runtime(request).broker, session.id, target, runtime(request))
     return session_dict(row, with_code=True)
 
 

@@ -72,7 +72,7 @@ def lms_register_routes(settings: Any) -> list[Any]:
 @hookimpl
 async def lms_event_class_ended(klass: Any, actor: Any, runtime: Any) -> None:
     """No period of an ended class may still be waiting or running."""
-    await end_class_sessions(getattr(runtime, "broker", None), klass.id)
+    await end_class_sessions(getattr(runtime, "broker", None), klass.id, runtime)
 
 
 @hookimpl

@@ -537,7 +537,7 @@ class LiveConnection:
                               "Only the class's lecturers can start or end the session.")
             return
         try:
-            await change_status(self.broker, self.session_id, COMMANDS[kind])
+            await change_status(self.broker, self.session_id, COMMANDS[kind], runtime(self.ws))
         except Problem as problem:
             await self._error("conflict", problem.detail, problem.detail_en)
 

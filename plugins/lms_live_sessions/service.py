@@ -3,6 +3,7 @@ session is shown. The API, the socket and the class-ended hook all change status
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -25,6 +26,7 @@ SESSION_FIELDS = ("id", "klass_id", "institution_id", "title", "starts_at", "end
                   "room", "meeting_url", "join_code", "status", "allow_guests", "created_by_id",
                   "started_at", "ended_at")
 CODE_ATTEMPTS = 8
+log = logging.getLogger("lms.live")
 
 #: Which statuses each target may be reached from.
 TRANSITIONS = {
@@ -70,10 +72,12 @@ async def create_session(klass: CourseClass, body: SessionCreate, actor_id: int)
                   "Could not allocate a join code, try again.")
 
 
-async def change_status(broker: Broker | None, session_id: int, target: SessionStatus
-                        ) -> dict[str, Any]:
+async def change_status(broker: Broker | None, session_id: int, target: SessionStatus,
+                        runtime: Any = None) -> dict[str, Any]:
     """Move a session on and tell everyone connected; ending it also frees its join code and
-    closes the presence intervals, so time after the end is not counted."""
+    closes the presence intervals, so time after the end is not counted. With the app's
+    ``runtime``, an end then runs ``completion.after_end`` (plugins' figures, module
+    completion); a failure there is logged and does not undo the end."""
     if target == SessionStatus.ENDED:
         # An activity still open closes first, with its final results, so nobody is left
         # answering a question in a session that is over.
@@ -98,6 +102,13 @@ async def change_status(broker: Broker | None, session_id: int, target: SessionS
         row = (await LiveSession.filter(id=session_id).values(*SESSION_FIELDS))[0]
         await emit(broker, session_id, seq, ALL, "status", session_id=session_id,
                    status=target.value, started_at=row["started_at"], ended_at=row["ended_at"])
+    if target == SessionStatus.ENDED and runtime is not None:
+        from lms_live_sessions.completion import after_end
+
+        try:
+            await after_end(runtime, session_id)
+        except Exception:
+            log.exception("after the end of session %s", session_id)
     return row
 
 
@@ -122,14 +133,14 @@ def _conflict(current: str) -> Problem:
     return Problem(409, "Phiên học chưa bắt đầu.", "The session has not started.")
 
 
-async def end_class_sessions(broker: Broker | None, class_id: int) -> int:
+async def end_class_sessions(broker: Broker | None, class_id: int, runtime: Any = None) -> int:
     """When a class ends, none of its periods can still be running or waiting."""
     ids = await LiveSession.filter(klass_id=class_id).exclude(
         status=SessionStatus.ENDED).values_list("id", flat=True)
     ended = 0
     for session_id in ids:
         try:
-            await change_status(broker, session_id, SessionStatus.ENDED)
+            await change_status(broker, session_id, SessionStatus.ENDED, runtime)
             ended += 1
         except Problem:
             pass  # ended meanwhile by its lecturer
