@@ -111,6 +111,26 @@ async def enrolments_for_modules(institution_id: int, user_id: int,
     return mapping
 
 
+async def check_live_sessions(user_id: int, events: list[EventIn]) -> None:
+    """A beacon may carry a live page's events (sent when the page hid, as its socket went
+    away): only for a session the user's own socket has joined, which the live state records."""
+    from lms_engagement.models import LiveState
+
+    wanted = {e.live_session_id for e in events if e.live_session_id is not None}
+    if not wanted:
+        return
+    joined = set(await LiveState.filter(session_id__in=wanted, user_id=user_id).values_list(
+        "session_id", flat=True))
+    for index, event in enumerate(events):
+        if event.live_session_id is not None and event.live_session_id not in joined:
+            raise Problem(422, f"Sự kiện số {index} (đếm từ 0) gắn với phiên học trực tiếp "
+                               f"{event.live_session_id} mà bạn chưa tham gia.",
+                          f"Event {index} refers to live session {event.live_session_id}, "
+                          "which you have not joined.",
+                          errors=[_error(index, "live_session_id",
+                                         "not a live session you have joined")])
+
+
 def rows_for(institution_id: int, user_id: int, batch: EventBatch, received: datetime,
              enrolment_of: dict[int, int], *, live_session_id: int | None = None,
              enrolment_id: int | None = None) -> list[EventRow]:
@@ -142,8 +162,18 @@ async def store_batch(plugins: Any, institution_id: int, user_id: int,
     """The beacon's batch: checked whole (a bad event refuses all of it), then written."""
     received = datetime.now(timezone.utc)
     enrolment_of = await enrolments_for_modules(institution_id, user_id, batch.events)
+    await check_live_sessions(user_id, batch.events)
     rows = rows_for(institution_id, user_id, batch, received, enrolment_of)
     accepted = await write(plugins, rows)
+    by_session: dict[int, list[tuple[datetime, str]]] = {}
+    for row in rows:
+        if row.live_session_id is not None:
+            by_session.setdefault(row.live_session_id, []).append((row.corrected_ts, row.kind))
+    if by_session:  # a live page's last words: the console's counts follow them too
+        from lms_engagement import live_state
+
+        for session_id, events in by_session.items():
+            await live_state.apply_signals(session_id, institution_id, user_id, events, received)
     return {"accepted": accepted, "duplicates": len(batch.events) - accepted}
 
 

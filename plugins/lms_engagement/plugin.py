@@ -37,8 +37,9 @@ def lms_register_models() -> list[ModelApp]:
 @hookimpl
 def lms_register_routes(settings: Any) -> list:
     from lms_engagement.api import routes
+    from lms_engagement.views import routes as page_routes
 
-    return routes()
+    return [*routes(), *page_routes()]
 
 
 @hookimpl
@@ -129,3 +130,19 @@ async def lms_filter_module_completion(user: Any, module: Any, enrolment: Any,
     from lms_engagement.completion import hold_back
 
     return await hold_back(user, module, enrolment)
+
+
+@hookimpl
+def lms_register_templates() -> list[Any]:
+    """templates/engagement/*: the reports and the trainee's own page (views.py)."""
+    return [Path(__file__).resolve().parent / "templates"]
+
+
+@hookimpl
+def lms_register_menu_items() -> list[Any]:
+    from lms_core.plugin_api import MenuItem
+
+    return [MenuItem("engagement-reports", "Báo cáo tương tác", "Engagement reports",
+                     "/engagement", permission="engagement.view", order=80),
+            MenuItem("engagement-me", "Dữ liệu tương tác của tôi", "My engagement data",
+                     "/engagement/me", order=95)]

@@ -58,3 +58,16 @@ class SummaryQuery(Strict):
     live_session_id: Id | None = Field(None, description="Only events during this live session")
     since: AwareDatetime | None = Field(None, description="Corrected time, inclusive")
     until: AwareDatetime | None = Field(None, description="Corrected time, exclusive")
+
+
+class XapiQuery(Strict):
+    session_id: Id | None = Field(None, description="One period (live session)")
+    class_id: Id | None = Field(None, description="Every period of one class")
+    cursor: str | None = Field(None, pattern=r"^[ear][0-9]{1,18}$",
+                               description="From the previous page's `more` link")
+    heartbeats: bool = Field(False, description="Include the pages' heartbeats")
+    limit: int = Field(500, ge=1, le=500)
+
+
+class ExportQuery(Strict):
+    lang: Literal["vi", "en"] | None = Field(None, description="Language of the text cells")

@@ -13,6 +13,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from lms_core.spreadsheets import neutralise
+
 from lms_live_sessions.interaction_export import GROUP_HEADERS, QUESTION_HEADERS, \
     group_rows, question_rows
 from lms_live_sessions.models import Activity, ActivityResponse
@@ -32,11 +34,6 @@ ANSWER_HEADERS = ("Phiên học (Session)", "Ngày giờ phiên (Session time)",
 ACTIVITY_HEADERS = ("Phiên học (Session)", "Mã hoạt động (Activity id)", "Thứ tự (Position)",
                     "Loại (Kind)", "Nội dung hoạt động (Prompt)", "Trạng thái (State)",
                     "Số câu trả lời (Responses)", "Tóm tắt kết quả (Summary)")
-
-
-def neutralise(text: str) -> str:
-    """Spreadsheets run text starting with = + - @ (or a tab/CR before them) as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _plain(value: Any) -> Any:

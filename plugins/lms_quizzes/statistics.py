@@ -50,6 +50,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lms_core.spreadsheets import neutralise
+
 from lms_quizzes.grading import comparable, response_number
 
 WHICH_ATTEMPTS = ("first", "highest", "last", "all")
@@ -61,7 +63,6 @@ SYNTHETIC_KINDS = ("no_answer", "invalid", "other", "order_correct", "order_inco
                    "graded", "ungraded")
 
 _SKIPPED_TYPES = frozenset({"description"})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- input records ---------------------------------------------------------------------------
@@ -895,13 +896,7 @@ def answer_label(row: AnswerFrequency, locale: str = "vi") -> str:
     return row.label
 
 
-def neutralise_formula(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula (``= + - @``, tab,
-    CR; also after leading spaces), the OWASP defence against CSV injection: response texts
-    and names are typed by trainees and lecturers."""
-    if text and text.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + text
-    return text
+neutralise_formula = neutralise  # the core's guard against formula injection
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -9,6 +9,13 @@
 // the server stores a batch sent twice only once and the summary can tell pages apart. Batches
 // leave every `flushSeconds` with fetch(keepalive) and, when the page is hidden or unloaded, with
 // navigator.sendBeacon, which cannot set headers: the CSRF token goes in the query string.
+//
+// On a live page the batches go over the live socket instead (`transport`: an object with
+// `connected` and `send(events) -> Promise<boolean>`, true once the server has stored them),
+// every few seconds so the lecturer's counts follow; the beacon stays the fallback when the
+// page is hidden or the socket is down. `countInput: false` records raw taps as activity only:
+// in a live class the interactions that count are answers, questions and votes, which the
+// server records itself.
 
 const MAX_BATCH_EVENTS = 500; // the server's limit
 const MAX_BATCH_BYTES = 60_000; // browsers allow about 64 KB of beacons/keepalive in flight
@@ -37,6 +44,8 @@ export function startEngagement(options = {}) {
     heartbeatSeconds = 15,
     idleSeconds = 60,
     flushSeconds = 30,
+    transport = null,
+    countInput = true,
   } = options;
 
   const page = randomId();
@@ -79,11 +88,20 @@ export function startEngagement(options = {}) {
     return JSON.stringify({ sent_at: new Date().toISOString(), events });
   }
 
-  // Regular flush: fetch can read the answer, so failed batches go back to the queue.
+  // Regular flush: fetch (or the socket) can read the answer, so failed batches go back to
+  // the queue.
   async function flush() {
     if (sending || !queue.length || navigator.onLine === false) return;
     sending = true;
     try {
+      while (queue.length && transport?.connected) {
+        const events = takeBatch();
+        if (!(await transport.send(events))) {
+          queue.unshift(...events);
+          return;
+        }
+      }
+      if (transport) return; // the socket will be back; the beacon covers a hidden page
       while (queue.length) {
         const events = takeBatch();
         let response;
@@ -117,6 +135,10 @@ export function startEngagement(options = {}) {
   // Last chance (page hidden or unloading): the beacon outlives the page. Duplicates with a
   // fetch still in flight are harmless, the server counts each id once.
   function beacon() {
+    if (transport?.connected && queue.length) {
+      // the fastest way to the lecturer's count; the beacon below makes sure it is stored
+      transport.send(queue.slice(0, MAX_BATCH_EVENTS));
+    }
     while (queue.length) {
       const events = takeBatch();
       if (!navigator.sendBeacon?.(url, body(events))) {
@@ -148,7 +170,7 @@ export function startEngagement(options = {}) {
       record("active");
       watchIdle();
     }
-    if (INTERACTIONS.has(event.type) && now - lastInteraction >= INTERACTION_EVERY_MS) {
+    if (countInput && INTERACTIONS.has(event.type) && now - lastInteraction >= INTERACTION_EVERY_MS) {
       lastInteraction = now;
       record("interaction", { via: event.type });
     }

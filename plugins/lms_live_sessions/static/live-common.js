@@ -113,6 +113,10 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
  * handlers: onFrame(frame) for every frame to apply, onConnection(state, detail) with state
  * "connecting" | "open" | "offline" | "closed" (closed = refused for good, detail = message),
  * onOpen() after each (re)connection's first frame (to resend what is not acknowledged yet).
+ *
+ * Other plugins' page scripts on the same page (lms_register_page_scripts) get the socket with
+ * whenLiveSocket(fn): they can send(message) and listen(fn) to every frame, and hear "open"
+ * through onceOpen listeners; they never reach into this page's own state.
  */
 export class LiveSocket {
   constructor(sessionId, { view = "", onFrame, onConnection = () => {}, onOpen = () => {} }) {
@@ -128,6 +132,8 @@ export class LiveSocket {
     this.retryTimer = null;
     this.pingTimer = null;
     this.pongTimer = null;
+    this.listeners = new Set();
+    this.openListeners = new Set();
     window.addEventListener("online", () => this.wake());
     window.addEventListener("offline", () => this.drop());
     document.addEventListener("visibilitychange", () => {
@@ -178,7 +184,15 @@ export class LiveSocket {
         this.lastSeq = frame.seq;
       }
       this.onFrame(frame);
-      if (frame.type === "state" || frame.type === "resumed") this.onOpen(frame);
+      for (const listener of this.listeners) {
+        try { listener(frame); } catch (err) { console.error(err); }
+      }
+      if (frame.type === "state" || frame.type === "resumed") {
+        this.onOpen(frame);
+        for (const listener of this.openListeners) {
+          try { listener(frame); } catch (err) { console.error(err); }
+        }
+      }
     };
     ws.onclose = (event) => {
       if (ws !== this.ws) return;
@@ -235,6 +249,22 @@ export class LiveSocket {
     if (this.stopped) return;
     if (!this.ws) { this.wake(); return; }
     this.ping();
+  }
+
+  /** Every frame this socket receives, after the page itself has applied it. */
+  listen(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** After each (re)connection's first frame. */
+  onReconnect(fn) {
+    this.openListeners.add(fn);
+    return () => this.openListeners.delete(fn);
+  }
+
+  get connected() {
+    return Boolean(this.ws && this.ws.readyState === WebSocket.OPEN);
   }
 
   send(message) {
@@ -381,4 +411,16 @@ export function resultsView(results, activity, { width = 1000 } = {}) {
       : h("p.muted", {}, t("Chưa có câu trả lời.", "No answers yet."));
   }
   return h("div.lv-results", { dataset: { kind: results.kind, responses: String(total) } }, head, body);
+}
+
+/** Page scripts of other plugins: call fn with the page's live socket once it exists. */
+export function whenLiveSocket(fn) {
+  if (window.lmsLiveSocket) fn(window.lmsLiveSocket);
+  else document.addEventListener("lms-live:socket", (event) => fn(event.detail), { once: true });
+}
+
+/** Called by the page that owns the socket. */
+export function shareLiveSocket(socket) {
+  window.lmsLiveSocket = socket;
+  document.dispatchEvent(new CustomEvent("lms-live:socket", { detail: socket }));
 }

@@ -4,7 +4,7 @@
 // user's language; what they change comes back over the socket to every screen of the lecturer.
 import {
   api, h, t, KIND_LABELS, STATE_LABELS, VISIBILITY_LABELS, LiveSocket, connectionText,
-  messageOf, resultsView, setStatus,
+  messageOf, resultsView, setStatus, shareLiveSocket,
 } from "./live-common.js";
 
 const body = document.body.dataset;
@@ -310,6 +310,7 @@ const socket = new LiveSocket(sessionId, {
   onFrame: apply,
   onConnection: (state, detail) => { $("lv-conn").textContent = connectionText(state, detail); },
 });
+shareLiveSocket(socket);
 drawStatus();
 if (view.status !== "ended") {
   socket.connect();

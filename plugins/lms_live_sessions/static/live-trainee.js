@@ -6,7 +6,7 @@
 // until its ack arrives; after a reconnect it is sent again with the same client_id, which the
 // server counts once (docs/live-protocol.md, "Answers").
 import {
-  h, t, KIND_LABELS, LiveSocket, connectionText, messageOf, resultsView, setStatus,
+  h, t, KIND_LABELS, LiveSocket, connectionText, messageOf, resultsView, setStatus, shareLiveSocket,
 } from "./live-common.js";
 
 const body = document.body.dataset;
@@ -336,5 +336,6 @@ const socket = new LiveSocket(sessionId, {
     drawSent();
   },
 });
+shareLiveSocket(socket);
 drawActivity();
 if (view.status !== "ended") socket.connect();
