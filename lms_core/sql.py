@@ -20,6 +20,8 @@ from typing import Any, Sequence
 from tortoise import connections
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+#: PostgreSQL casts (``$3::boolean``), which SQLite does not parse and does not need.
+_CAST = re.compile(r"::[a-z_]+(\[\])?")
 
 
 @lru_cache(maxsize=256)
@@ -27,7 +29,7 @@ def _for_sqlite(sql: str) -> tuple[str, tuple[int, ...]]:
     """``$n`` → ``?``, with the order in which the arguments must be given (``$1`` may appear
     twice, SQLite's ``?`` are positional)."""
     order = tuple(int(m) - 1 for m in _PLACEHOLDER.findall(sql))
-    return _PLACEHOLDER.sub("?", sql), order
+    return _PLACEHOLDER.sub("?", _CAST.sub("", sql)), order
 
 
 def dialect(connection_name: str = "default") -> str:
@@ -45,15 +47,16 @@ async def fetch(sql: str, *args: Any, connection_name: str = "default") -> list[
     return await conn.execute_query_dict(sql, list(args))
 
 
-async def execute(sql: str, *args: Any, connection: Any = None) -> None:
-    """A statement that returns nothing (an upsert, an update); pass the transaction's
-    connection when inside ``in_transaction()``."""
+async def execute(sql: str, *args: Any, connection: Any = None) -> int:
+    """A statement that returns no rows (an upsert, an update): the number of rows it changed.
+    Pass the transaction's connection when inside ``in_transaction()``."""
     conn = connection or connections.get("default")
     if conn.capabilities.dialect == "sqlite":
         text, order = _for_sqlite(sql)
-        await conn.execute_query(text, [args[i] for i in order])
+        changed, _rows = await conn.execute_query(text, [args[i] for i in order])
     else:
-        await conn.execute_query(sql, list(args))
+        changed, _rows = await conn.execute_query(sql, list(args))
+    return int(changed)
 
 
 def as_bool(value: Any) -> bool | None:

@@ -58,41 +58,55 @@ async def interacted(session_id: int, user_id: int, now: datetime, count: int = 
     await execute(_INTERACTED, session_id, user_id, count, True, False, now)
 
 
-async def apply_signals(session_id: int, institution_id: int, user_id: int,
-                        events: Iterable[tuple[datetime, str]], now: datetime) -> None:
-    """``events``: (corrected time, kind) of one batch."""
-    rows = await fetch("SELECT visible, focused, idle, state_at FROM engagement_live_state "
-                       "WHERE session_id = $1 AND user_id = $2", session_id, user_id)
-    if not rows:  # signals before the socket hook ran: open the row first
-        await socket_opened(session_id, institution_id, user_id, now)
-        await socket_closed(session_id, user_id)  # the hook will count the socket itself
-        rows = await fetch("SELECT visible, focused, idle, state_at FROM engagement_live_state "
-                           "WHERE session_id = $1 AND user_id = $2", session_id, user_id)
-    row = rows[0]
-    visible, focused, idle = (bool(as_bool(row["visible"])), bool(as_bool(row["focused"])),
-                              bool(as_bool(row["idle"])))
-    state_at = aware(row["state_at"])
-    changed = False
+_SIGNALS = (
+    "UPDATE engagement_live_state SET visible = COALESCE($3::boolean, visible), "
+    "focused = COALESCE($4::boolean, focused), idle = COALESCE($5::boolean, idle), "
+    "last_signal_at = $6, state_at = $7 "
+    "WHERE session_id = $1 AND user_id = $2 AND state_at <= $7"
+)
+
+
+def batch_state(events: Iterable[tuple[datetime, str]]
+                ) -> tuple[bool | None, bool | None, bool | None, datetime | None]:
+    """What a batch says last about each flag (None: it does not say), and its newest time."""
+    visible = focused = idle = None
+    newest = None
     for at, kind in sorted(events):
-        if state_at is not None and at < state_at:
-            continue
-        state_at, changed = at, True
-        if kind == "visible":
-            visible = True
-        elif kind == "hidden":
-            visible = False
-        elif kind == "focus":
-            focused = True
-        elif kind == "blur":
-            focused = False
+        newest = at
+        if kind in ("visible", "hidden"):
+            visible = kind == "visible"
+        elif kind in ("focus", "blur"):
+            focused = kind == "focus"
         elif kind == "idle":
             idle = True
         elif kind in ("active", "interaction"):
             idle = False
-    if changed:
-        await execute(_STATE, session_id, user_id, visible, focused, idle, now, state_at)
-    else:
+    return visible, focused, idle, newest
+
+
+async def apply_signals(session_id: int, institution_id: int, user_id: int,
+                        events: Iterable[tuple[datetime, str]], now: datetime) -> None:
+    """``events``: (corrected time, kind) of one batch. One statement in the usual case: the
+    flags the batch sets, if its newest event is not older than the state kept (a late batch
+    never undoes a newer state; it still counts as a sign of life)."""
+    visible, focused, idle, newest = batch_state(events)
+    if newest is None:
         await execute(_TOUCH, session_id, user_id, now)
+        return
+    changed = await execute(_SIGNALS, session_id, user_id, visible, focused, idle, now, newest)
+    if not changed:
+        exists = await fetch("SELECT 1 AS x FROM engagement_live_state WHERE session_id = $1 "
+                             "AND user_id = $2", session_id, user_id)
+        if exists:  # older than the state kept: only a sign of life
+            await execute(_TOUCH, session_id, user_id, now)
+        else:  # signals before the socket hook ran: a row with this batch's state
+            await execute(
+                "INSERT INTO engagement_live_state (session_id, institution_id, user_id, "
+                "sockets, visible, focused, idle, last_signal_at, state_at, first_seen_at, "
+                "interactions) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $7, 0) "
+                "ON CONFLICT (session_id, user_id) DO NOTHING",
+                session_id, institution_id, user_id, True if visible is None else visible,
+                True if focused is None else focused, bool(idle), now, newest)
 
 
 def aware(value: Any) -> datetime | None:
