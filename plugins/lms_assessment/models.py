@@ -21,6 +21,10 @@ class PositionCompetency(Model):
     )
     code = fields.CharField(max_length=64)
     required_level = fields.SmallIntField(default=1)
+    #: An optional requirement counts in the gap analysis (with its weight) but not in
+    #: "meeting the standard".
+    mandatory = fields.BooleanField(default=True)
+    weight = fields.FloatField(default=1.0)
 
     class Meta:
         table = "assessment_position_competency"
@@ -62,3 +66,166 @@ class PostTrainingReview(Model):
     class Meta:
         table = "assessment_review"
         indexes = (("institution_id", "reviewer_id", "status"),)
+
+
+# --- competency frameworks (khung năng lực) --------------------------------------------------
+
+
+class CombineRule(str, Enum):
+    """How a person's evidence for one competency becomes their current level (profile.py)."""
+
+    HIGHEST = "highest"
+    LATEST = "latest"
+    PRIORITY = "priority"
+
+
+class Framework(Model):
+    """A competency framework published by an institution. ``shared``: other institutions may
+    use it (the city publishes, districts use: phân cấp); only the owner edits it."""
+
+    id = fields.IntField(primary_key=True)
+    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "lms.Institution", related_name=False, on_delete=fields.CASCADE
+    )
+    code = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=255)
+    name_en = fields.CharField(max_length=255, default="")
+    version = fields.CharField(max_length=32, default="1")
+    shared = fields.BooleanField(default=False)
+    default_rule = fields.CharEnumField(CombineRule, max_length=16, default=CombineRule.HIGHEST)
+    #: The CASE framework document's identifier when imported from IMS CASE (kept on export).
+    case_id = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "assessment_framework"
+        unique_together = (("institution", "code"),)
+
+
+class FrameworkUse(Model):
+    """An institution using another's shared framework (its own frameworks need no row)."""
+
+    id = fields.IntField(primary_key=True)
+    institution_id = fields.IntField()
+    framework: fields.ForeignKeyRelation[Framework] = fields.ForeignKeyField(
+        "assessment.Framework", related_name="uses", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "assessment_framework_use"
+        unique_together = (("institution_id", "framework"),)
+
+
+class CompetencyGroup(Model):
+    id = fields.IntField(primary_key=True)
+    framework: fields.ForeignKeyRelation[Framework] = fields.ForeignKeyField(
+        "assessment.Framework", related_name="groups", on_delete=fields.CASCADE
+    )
+    code = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=255)
+    name_en = fields.CharField(max_length=255, default="")
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "assessment_competency_group"
+        unique_together = (("framework", "code"),)
+
+
+class Competency(Model):
+    """One competency with its five proficiency levels (``CompetencyLevel``). ``code`` is what
+    courses, modules and questions name in their manifests and tags."""
+
+    id = fields.IntField(primary_key=True)
+    framework: fields.ForeignKeyRelation[Framework] = fields.ForeignKeyField(
+        "assessment.Framework", related_name="competencies", on_delete=fields.CASCADE
+    )
+    group: fields.ForeignKeyNullableRelation[CompetencyGroup] = fields.ForeignKeyField(
+        "assessment.CompetencyGroup", related_name="competencies", null=True,
+        on_delete=fields.SET_NULL
+    )
+    code = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=255)
+    name_en = fields.CharField(max_length=255, default="")
+    description = fields.TextField(default="")
+    #: None: the framework's default rule.
+    rule = fields.CharEnumField(CombineRule, max_length=16, null=True)
+    #: For the "priority" rule: evidence sources, most trusted first.
+    source_priority: list = fields.JSONField(default=list)
+    position = fields.IntField(default=0)
+    case_id = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "assessment_competency"
+        unique_together = (("framework", "code"),)
+
+
+class CompetencyLevel(Model):
+    id = fields.IntField(primary_key=True)
+    competency: fields.ForeignKeyRelation[Competency] = fields.ForeignKeyField(
+        "assessment.Competency", related_name="levels", on_delete=fields.CASCADE
+    )
+    level = fields.SmallIntField()
+    descriptor = fields.TextField(default="")
+    descriptor_en = fields.TextField(default="")
+
+    class Meta:
+        table = "assessment_competency_level"
+        unique_together = (("competency", "level"),)
+
+
+# --- a person's competency profile -------------------------------------------------------------
+
+
+class EvidenceSource(str, Enum):
+    POST_TEST = "post_test"
+    PRACTICAL = "practical"
+    SUPERVISOR = "supervisor"
+    SELF = "self"
+    PRIOR_CERTIFICATE = "prior_certificate"
+    RECOGNITION = "recognition"
+    COURSE = "course"
+
+
+class Evidence(Model):
+    """Why someone is held to have a competency at a level: a post-test, a graded practical
+    task, a supervisor's rating, an accepted prior certificate... ``expires_at`` None: for
+    good. Never edited: a correction is new evidence (and ``withdrawn_at`` on the old one)."""
+
+    id = fields.BigIntField(primary_key=True)
+    institution_id = fields.IntField()
+    user_id = fields.IntField()
+    competency_id = fields.IntField()
+    level = fields.SmallIntField()
+    source = fields.CharEnumField(EvidenceSource, max_length=24)
+    observed_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(null=True)
+    #: What it comes from, e.g. "quiz_attempt:123", "enrolment:45", "review:9".
+    ref = fields.CharField(max_length=64, default="")
+    recorded_by_id = fields.IntField(null=True)
+    note = fields.TextField(default="")
+    withdrawn_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "assessment_evidence"
+        indexes = (("user_id", "competency_id"),)
+
+
+class ProfileSegment(Model):
+    """A person's level of one competency over a stretch of time, derived from their evidence
+    when evidence arrives (profile.py): the level at a moment is the segment containing it,
+    so expiry needs no nightly job, and every reader (course page, profile, reports) uses the
+    same rows and the same test ``valid_from <= now < valid_until``."""
+
+    id = fields.BigIntField(primary_key=True)
+    institution_id = fields.IntField()
+    user_id = fields.IntField()
+    competency_id = fields.IntField()
+    level = fields.SmallIntField()
+    valid_from = fields.DatetimeField()
+    valid_until = fields.DatetimeField(null=True)
+    evidence_id = fields.BigIntField()
+
+    class Meta:
+        table = "assessment_profile_segment"
+        indexes = (("user_id", "competency_id"), ("competency_id", "level"))
