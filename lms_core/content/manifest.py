@@ -40,7 +40,7 @@ _COURSE_FIELDS = (
     "competencies",
     "modules",
 )
-_COMPETENCY_FIELDS = ("code", "name", "name_en")
+_COMPETENCY_FIELDS = ("code", "name", "name_en", "level")
 _MODULE_FIELDS = ("key", "type", "title", "title_en", "file", "competencies", "minutes", "data")
 
 Validator = Callable[[dict], list[str]]
@@ -381,6 +381,13 @@ class _ManifestParser:
             )
             name = self.text(entry, "name", node, ctx, required=True)
             name_en = self.text(entry, "name_en", node, ctx)
+            # the proficiency level (1-5) the course brings a trainee to: what the gap analysis
+            # matches against a position's required level
+            level = self.integer(entry, "level", node, ctx, minimum=1)
+            if level is not None and level > 5:
+                self.err(node, f"{ctx[0]}trường `level` phải từ 1 đến 5.",
+                         f"{ctx[1]}field `level` must be 1 to 5.")
+                level = None
             if code is None:
                 continue
             if code in seen:
@@ -391,7 +398,10 @@ class _ManifestParser:
                 )
                 continue
             seen[code] = _line(node)
-            result.append({"code": code, "name": name, "name_en": name_en})
+            item: dict[str, Any] = {"code": code, "name": name, "name_en": name_en}
+            if level is not None:
+                item["level"] = level
+            result.append(item)
         return tuple(result)
 
     def module(self, position: int, node: Node, declared: set[str]) -> ModuleSpec:

@@ -6,10 +6,15 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
 from lms_core.auth.principal import Principal
+from lms_core.http.downloads import attachment
 from lms_core.http.endpoints import api, path_int
-from lms_assessment import frames, reviews
+from lms_core.http.problems import Problem
+from lms_core.models import Unit
+
+from lms_assessment import framework_files, frameworks, frames, needs, reviews
 from lms_assessment.report import coverage_report
-from lms_assessment.schemas import CompetencySet, CoverageQuery, ReviewQuery, ReviewSubmit
+from lms_assessment.schemas import CompetencySet, CoverageQuery, FrameworkImport, \
+    FrameworkUseBody, NeedsQuery, ReviewQuery, ReviewSubmit
 
 PREFIX = "/api/v1/assessment"
 TAGS = ("assessment",)
@@ -69,6 +74,157 @@ async def coverage(request: Request, principal: Principal, query: CoverageQuery)
     return await coverage_report(principal.institution_id, query.unit_id, query.details)
 
 
+def _summary(f: "frameworks.Framework", institution_id: int) -> dict:
+    return {"id": f.id, "code": f.code, "name": f.name, "name_en": f.name_en,
+            "version": f.version, "shared": f.shared, "own": f.institution_id == institution_id,
+            "institution_id": f.institution_id}
+
+
+@api("GET", permission="assessment.frameworks", tags=TAGS,
+     summary="Competency frameworks in use, and the shared ones that may be adopted")
+async def list_frameworks(request: Request, principal: Principal):
+    institution_id = principal.institution_id
+    return {"items": [_summary(f, institution_id)
+                      for f in await frameworks.readable(institution_id)],
+            "available": [_summary(f, institution_id)
+                          for f in await frameworks.shared_elsewhere(institution_id)]}
+
+
+@api("GET", permission="assessment.frameworks", tags=TAGS,
+     summary="One framework: groups, competencies and their five levels",
+     responses={404: "Not found (or another institution's unshared framework)"})
+async def get_framework(request: Request, principal: Principal):
+    framework = await frameworks.get_readable(principal.institution_id,
+                                              path_int(request, "framework_id"))
+    return await frameworks.tree(framework)
+
+
+def _parse(body: FrameworkImport) -> "framework_files.FrameworkIn":
+    data = body.content.encode("utf-8")
+    try:
+        return (framework_files.parse_csv(data) if body.format == "csv"
+                else framework_files.parse_case(data))
+    except framework_files.FileError as exc:
+        first = exc.problems[0]
+        where = (f"dòng {first['line']}: " if first.get("line") else
+                 f"mục {first['item']}: " if first.get("item") is not None else "")
+        where_en = (f"line {first['line']}: " if first.get("line") else
+                    f"item {first['item']}: " if first.get("item") is not None else "")
+        raise Problem(422, f"Tệp không nhập được, {where}{first['message_vi']}",
+                      f"The file cannot be imported, {where_en}{first['message_en']}",
+                      errors=exc.problems) from None
+
+
+def _preview(parsed: "framework_files.FrameworkIn") -> dict:
+    return {"preview": True, "name": parsed.name, "version": parsed.version,
+            "groups": [g.__dict__ for g in parsed.groups],
+            "competencies": [{**c.__dict__, "levels": {str(k): v for k, v in c.levels.items()}}
+                             for c in parsed.competencies]}
+
+
+@api("POST", permission="assessment.frameworks", body=FrameworkImport, tags=TAGS, status=201,
+     summary="Create a framework from a CSV or IMS CASE file (or preview it)",
+     responses={409: "The code is taken", 422: "The file has an error (line or item named)"})
+async def import_framework(request: Request, principal: Principal, body: FrameworkImport):
+    """The whole file is checked first; with an error nothing is stored and every problem is
+    listed in `errors` with its line (CSV) or item (CASE). `preview: true` stores nothing."""
+    parsed = _parse(body)
+    if body.preview:
+        return _preview(parsed)
+    if not body.code:
+        raise Problem(422, "Cần mã (code) cho khung năng lực mới.",
+                      "A new framework needs a code.",
+                      errors=[{"field": "code", "location": "body", "message": "required"}])
+    framework, counts = await frameworks.import_into(
+        principal.institution_id, parsed, code=body.code, name=body.name, shared=body.shared)
+    return {**await frameworks.tree(framework), "imported": counts}
+
+
+@api("POST", permission="assessment.frameworks", body=FrameworkImport, tags=TAGS,
+     summary="Merge a CSV or IMS CASE file into an own framework (or preview it)",
+     responses={403: "Another institution's framework", 422: "The file has an error"})
+async def merge_framework(request: Request, principal: Principal, body: FrameworkImport):
+    """Competencies and groups are matched by code: updated or added, never deleted (evidence
+    and positions may point at them)."""
+    framework_id = path_int(request, "framework_id")
+    await frameworks.get_own(principal.institution_id, framework_id)
+    parsed = _parse(body)
+    if body.preview:
+        return _preview(parsed)
+    framework, counts = await frameworks.import_into(
+        principal.institution_id, parsed, code="", framework_id=framework_id,
+        shared=body.shared)
+    return {**await frameworks.tree(framework), "imported": counts}
+
+
+@api("GET", permission="assessment.frameworks", tags=TAGS, summary="A framework as CSV")
+async def framework_csv(request: Request, principal: Principal):
+    framework = await frameworks.get_readable(principal.institution_id,
+                                              path_int(request, "framework_id"))
+    tree = await frameworks.tree(framework)
+    return attachment(framework_files.to_csv(tree), f"khung-nang-luc-{framework.code}.csv")
+
+
+@api("GET", permission="assessment.frameworks", tags=TAGS,
+     summary="A framework as an IMS CASE 1.0 package (JSON)")
+async def framework_case(request: Request, principal: Principal):
+    framework = await frameworks.get_readable(principal.institution_id,
+                                              path_int(request, "framework_id"))
+    tree = await frameworks.tree(framework)
+    return framework_files.to_case(tree, str(request.base_url))
+
+
+@api("POST", permission="assessment.frameworks", body=FrameworkUseBody, tags=TAGS,
+     summary="Use (or stop using) another institution's shared framework",
+     responses={404: "Not a shared framework"})
+async def use_framework(request: Request, principal: Principal, body: FrameworkUseBody):
+    framework_id = path_int(request, "framework_id")
+    await frameworks.use(principal.institution_id, framework_id, body.use)
+    return {"framework_id": framework_id, "use": body.use}
+
+
+async def _needs_scope(principal: Principal, unit_id: int | None) -> int | None:
+    """Planners and admins see every unit; a supervisor only their own unit's subtree."""
+    if principal.can("assessment.report"):
+        return unit_id
+    own = principal.unit_id
+    if own is None:
+        raise Problem(403, "Bạn chưa được gắn với đơn vị nào.", "You belong to no unit.")
+    if unit_id is None:
+        return own
+    mine = await Unit.get_or_none(id=own, institution_id=principal.institution_id)
+    asked = await Unit.get_or_none(id=unit_id, institution_id=principal.institution_id)
+    if asked is None:
+        raise Problem(404, "Không tìm thấy đơn vị.", "Unit not found.")
+    if mine is None or not asked.path.startswith(mine.path):
+        raise Problem(403, "Chỉ xem được nhu cầu đào tạo của đơn vị mình.",
+                      "You can see the training needs of your own unit only.")
+    return unit_id
+
+
+@api("GET", permission="assessment.needs", query=NeedsQuery, tags=TAGS,
+     summary="Training needs of a unit (with its sub-units), most urgent first",
+     responses={403: "A supervisor asking outside their unit", 404: "Unit not found"})
+async def unit_needs(request: Request, principal: Principal, query: NeedsQuery):
+    """Per person the priority (weighted gaps, mandatory ones twice), per competency how many
+    people need it, and the share meeting their position's standard."""
+    scope = await _needs_scope(principal, query.unit_id)
+    return await needs.unit(principal.institution_id, scope, query.position_id, query.limit)
+
+
+@api("GET", permission="assessment.needs", tags=TAGS,
+     summary="One person's gaps against their position, and the classes that close them",
+     responses={403: "Outside the supervisor's unit", 404: "User not found"})
+async def person_needs(request: Request, principal: Principal):
+    result = await needs.person(principal.institution_id, path_int(request, "user_id"))
+    if not principal.can("assessment.report"):
+        if result["unit_id"] is None:
+            raise Problem(403, "Chỉ xem được nhu cầu đào tạo của đơn vị mình.",
+                          "You can see the training needs of your own unit only.")
+        await _needs_scope(principal, result["unit_id"])
+    return result
+
+
 def routes() -> list[BaseRoute]:
     def r(path: str, endpoint) -> Route:
         return Route(PREFIX + path, endpoint, methods=[endpoint.__lms_api__.method],
@@ -82,4 +238,13 @@ def routes() -> list[BaseRoute]:
         r("/positions/{position_id:int}/competencies", get_frame),
         r("/positions/{position_id:int}/competencies", set_frame),
         r("/coverage", coverage),
+        r("/frameworks", list_frameworks),
+        r("/frameworks", import_framework),
+        r("/frameworks/{framework_id:int}", get_framework),
+        r("/frameworks/{framework_id:int}/import", merge_framework),
+        r("/frameworks/{framework_id:int}/export.csv", framework_csv),
+        r("/frameworks/{framework_id:int}/case.json", framework_case),
+        r("/frameworks/{framework_id:int}/use", use_framework),
+        r("/needs", unit_needs),
+        r("/needs/people/{user_id:int}", person_needs),
     ]

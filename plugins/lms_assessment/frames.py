@@ -37,9 +37,10 @@ async def _position(institution_id: int, position_id: int) -> dict[str, Any]:
     return row
 
 
-def _requirement(code: str, level: int, catalogue: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _requirement(code: str, level: int, catalogue: dict[str, dict[str, Any]],
+                 mandatory: bool = True, weight: float = 1.0) -> dict[str, Any]:
     known = catalogue.get(code)
-    return {"code": code, "required_level": level,
+    return {"code": code, "required_level": level, "mandatory": mandatory, "weight": weight,
             "name": known["name"] if known else "", "name_en": known["name_en"] if known else "",
             "course_ids": known["course_ids"] if known else []}
 
@@ -50,9 +51,10 @@ async def positions_with_frames(institution_id: int) -> list[dict[str, Any]]:
     catalogue = await course_catalogue(institution_id)
     required: dict[int, list[dict[str, Any]]] = {}
     rows = await PositionCompetency.filter(institution_id=institution_id).order_by("code")\
-        .values_list("position_id", "code", "required_level")
-    for position_id, code, level in rows:
-        required.setdefault(position_id, []).append(_requirement(code, level, catalogue))
+        .values_list("position_id", "code", "required_level", "mandatory", "weight")
+    for position_id, code, level, mandatory, weight in rows:
+        required.setdefault(position_id, []).append(
+            _requirement(code, level, catalogue, bool(mandatory), weight))
     return [{**p, "competencies": required.get(p["id"], [])} for p in positions]
 
 
@@ -61,8 +63,9 @@ async def position_frame(institution_id: int, position_id: int) -> dict[str, Any
     catalogue = await course_catalogue(institution_id)
     rows = await PositionCompetency.filter(institution_id=institution_id,
                                            position_id=position_id).order_by("code")\
-        .values_list("code", "required_level")
-    return {**position, "competencies": [_requirement(c, lv, catalogue) for c, lv in rows]}
+        .values_list("code", "required_level", "mandatory", "weight")
+    return {**position, "competencies": [_requirement(c, lv, catalogue, bool(m), w)
+                                         for c, lv, m, w in rows]}
 
 
 async def set_frame(institution_id: int, position_id: int,
@@ -85,7 +88,8 @@ async def set_frame(institution_id: int, position_id: int,
         if items:
             await PositionCompetency.bulk_create([
                 PositionCompetency(institution_id=institution_id, position_id=position_id,
-                                   code=item.code, required_level=item.required_level)
+                                   code=item.code, required_level=item.required_level,
+                                   mandatory=item.mandatory, weight=item.weight)
                 for item in items
             ])
     return await position_frame(institution_id, position_id)

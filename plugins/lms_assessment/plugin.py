@@ -40,6 +40,10 @@ def lms_register_permissions() -> list[Permission]:
                    "phiếu đánh giá sau đào tạo", frozenset({"admin"})),
         Permission("assessment.report", "Xem báo cáo mức đáp ứng năng lực theo đơn vị",
                    frozenset({"planner", "admin"})),
+        Permission("assessment.frameworks", "Nhập, sửa và xuất khung năng lực; chọn dùng khung "
+                   "năng lực do cấp trên ban hành", frozenset({"planner", "admin"})),
+        Permission("assessment.needs", "Xem nhu cầu đào tạo (năng lực còn thiếu) của nhân sự "
+                   "trong đơn vị", frozenset({"supervisor", "planner", "admin"})),
     ]
 
 
@@ -50,9 +54,11 @@ def lms_register_settings() -> list[SettingSpec]:
 
 @hookimpl
 async def lms_event_course_completed(user: Any, course: Any, enrolment: Any) -> None:
+    from lms_assessment.course_evidence import record_course
     from lms_assessment.reviews import schedule_review
 
     await schedule_review(enrolment)
+    await record_course(enrolment, course, user.id)
 
 
 @hookimpl
@@ -60,6 +66,9 @@ async def lms_event_enrolment_changed(enrolment: Any, new_status: str) -> None:
     """An admin may mark an in-person class's enrolment completed without module progress; that
     completion deserves its review too. Scheduling is idempotent, so both events may fire."""
     if new_status == "completed":
+        from lms_assessment.course_evidence import record_course
         from lms_assessment.reviews import schedule_review
 
         await schedule_review(enrolment)
+        klass = await enrolment.klass
+        await record_course(enrolment, await klass.course, enrolment.user_id)

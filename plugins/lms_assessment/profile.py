@@ -136,10 +136,18 @@ async def record_evidence(*, institution_id: int, user_id: int, competency_id: i
                           replace_ref: bool = True) -> Evidence:
     """Store evidence and update the profile in one transaction. With ``replace_ref`` an
     earlier evidence of the same ``ref`` for the same competency (a regraded test, a revised
-    rating) is withdrawn, so the same fact never counts twice."""
+    rating) is withdrawn, so the same fact never counts twice; the very same evidence told
+    again (same ref, level, source and expiry) is returned as it is."""
     if not 1 <= level <= 5:
         raise ValueError("level must be 1 to 5")
     async with in_transaction():
+        if ref:
+            same = await Evidence.filter(
+                user_id=user_id, competency_id=competency_id, ref=ref, level=level,
+                source=EvidenceSource(source), expires_at=expires_at,
+                withdrawn_at__isnull=True).first()
+            if same is not None:  # the same fact told twice (two events of one completion)
+                return same
         if ref and replace_ref:
             await Evidence.filter(user_id=user_id, competency_id=competency_id, ref=ref,
                                   withdrawn_at__isnull=True).update(

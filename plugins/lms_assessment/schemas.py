@@ -30,6 +30,8 @@ class ReviewSubmit(Strict):
 class CompetencyRequirement(Strict):
     code: str = Field(pattern=CODE_PATTERN)
     required_level: Level = 1
+    mandatory: bool = Field(True, description="Decides whether the standard is met")
+    weight: float = Field(1.0, ge=0, le=100, description="Weight in the training priority")
 
 
 class CompetencySet(Strict):
@@ -39,3 +41,28 @@ class CompetencySet(Strict):
 class CoverageQuery(Strict):
     unit_id: Id | None = Field(None, description="Only this unit and its sub-units")
     details: bool = Field(False, description="Also list the people, with missing competencies")
+
+
+MAX_FILE_CHARS = 4_000_000
+
+
+class FrameworkImport(Strict):
+    """A framework file as text (the page reads the chosen file): CSV or IMS CASE JSON."""
+
+    format: Literal["csv", "case"]
+    content: str = Field(min_length=1, max_length=MAX_FILE_CHARS)
+    code: str | None = Field(None, pattern=CODE_PATTERN,
+                             description="Code of a new framework (required to create one)")
+    name: str = Field("", max_length=255)
+    shared: bool | None = Field(None, description="Other institutions may use it")
+    preview: bool = Field(False, description="Check and show, store nothing")
+
+
+class FrameworkUseBody(Strict):
+    use: bool
+
+
+class NeedsQuery(Strict):
+    unit_id: Id | None = Field(None, description="This unit and its sub-units")
+    position_id: Id | None = Field(None, description="Only people in this position")
+    limit: int = Field(200, ge=1, le=5000)
