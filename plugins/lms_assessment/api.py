@@ -11,10 +11,13 @@ from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
 from lms_core.models import Unit
 
-from lms_assessment import framework_files, frameworks, frames, needs, reviews
+from lms_assessment import duplication, framework_files, frameworks, frames, needs, overlap, \
+    reviews
 from lms_assessment.report import coverage_report
-from lms_assessment.schemas import CompetencySet, CoverageQuery, FrameworkImport, \
-    FrameworkUseBody, NeedsQuery, ReviewQuery, ReviewSubmit
+from lms_assessment.models import Exemption, ExemptionStatus
+from lms_assessment.schemas import CompetencySet, CoverageQuery, DuplicationQuery, \
+    ExemptionDecision, ExemptionQuery, ExemptionRequest, FrameworkImport, FrameworkUseBody, \
+    NeedsQuery, ReviewQuery, ReviewSubmit
 
 PREFIX = "/api/v1/assessment"
 TAGS = ("assessment",)
@@ -225,6 +228,82 @@ async def person_needs(request: Request, principal: Principal):
     return result
 
 
+async def _person_in_scope(principal: Principal, user_id: int) -> None:
+    """Admins and planners: anyone of the institution; a supervisor: their unit's subtree."""
+    from lms_core.models import User
+
+    user = await User.filter(id=user_id,
+                             memberships__institution_id=principal.institution_id).first()
+    if user is None:
+        raise Problem(404, "Không tìm thấy người dùng.", "User not found.")
+    if principal.can("assessment.report") or principal.can("enrolments.manage"):
+        return
+    if user.unit_id is None:
+        raise Problem(403, "Chỉ xử lý được nhân sự của đơn vị mình.",
+                      "Only staff of your own unit.")
+    await _needs_scope(principal, user.unit_id)
+
+
+@api("GET", permission="assessment.needs", query=DuplicationQuery, tags=TAGS,
+     summary="Has this person already got what the course develops? (before nominating)",
+     responses={404: "No such user, course or class"})
+async def duplication_check(request: Request, principal: Principal, query: DuplicationQuery):
+    """`warn` when their valid evidence reaches the course's level in every competency it
+    develops, or they completed the course in the last two years; the page then offers
+    recognition of prior learning instead."""
+    await _person_in_scope(principal, query.user_id)
+    course_id = query.course_id
+    if query.class_id is not None:
+        from lms_core.models import CourseClass
+
+        klass = await CourseClass.get_or_none(id=query.class_id,
+                                              institution_id=principal.institution_id)
+        if klass is None:
+            raise Problem(404, "Không tìm thấy lớp học.", "Class not found.")
+        course_id = klass.course_id
+    if course_id is None:
+        raise Problem(400, "Cần course_id hoặc class_id.", "Give course_id or class_id.")
+    return await duplication.check(principal.institution_id, query.user_id, course_id)
+
+
+@api("POST", permission="assessment.needs", body=ExemptionRequest, tags=TAGS, status=201,
+     summary="Ask for recognition of prior learning instead of a course",
+     responses={409: "A request is already waiting"})
+async def request_exemption(request: Request, principal: Principal, body: ExemptionRequest):
+    await _person_in_scope(principal, body.user_id)
+    made = await duplication.request(principal.institution_id, body.user_id, body.course_id,
+                                     body.class_id, body.reason, principal.user_id)
+    return duplication.exemption_dict(made)
+
+
+@api("GET", permission="assessment.manage", query=ExemptionQuery, tags=TAGS,
+     summary="Recognition requests (pending first)")
+async def list_exemptions(request: Request, principal: Principal, query: ExemptionQuery):
+    qs = Exemption.filter(institution_id=principal.institution_id)
+    if query.status != "all":
+        qs = qs.filter(status=ExemptionStatus(query.status))
+    return {"items": [duplication.exemption_dict(e)
+                      for e in await qs.order_by("created_at", "id").limit(500)]}
+
+
+@api("POST", permission="assessment.manage", body=ExemptionDecision, tags=TAGS,
+     summary="Approve (evidence recorded, nomination withdrawn) or reject a recognition",
+     responses={404: "Not found", 409: "Decided already"})
+async def decide_exemption(request: Request, principal: Principal, body: ExemptionDecision):
+    from lms_core.runtime import runtime
+
+    done = await duplication.decide(runtime(request).plugins, principal.institution_id,
+                                    path_int(request, "exemption_id"), body.approve, body.note,
+                                    principal.user_id)
+    return duplication.exemption_dict(done)
+
+
+@api("GET", permission="assessment.report", tags=TAGS,
+     summary="Courses that share competencies or content, and by how much")
+async def course_overlap(request: Request, principal: Principal):
+    return {"items": await overlap.report(principal.institution_id)}
+
+
 def routes() -> list[BaseRoute]:
     def r(path: str, endpoint) -> Route:
         return Route(PREFIX + path, endpoint, methods=[endpoint.__lms_api__.method],
@@ -247,4 +326,9 @@ def routes() -> list[BaseRoute]:
         r("/frameworks/{framework_id:int}/use", use_framework),
         r("/needs", unit_needs),
         r("/needs/people/{user_id:int}", person_needs),
+        r("/duplication", duplication_check),
+        r("/exemptions", request_exemption),
+        r("/exemptions", list_exemptions),
+        r("/exemptions/{exemption_id:int}/decide", decide_exemption),
+        r("/overlap", course_overlap),
     ]

@@ -229,3 +229,32 @@ class ProfileSegment(Model):
     class Meta:
         table = "assessment_profile_segment"
         indexes = (("user_id", "competency_id"), ("competency_id", "level"))
+
+
+class ExemptionStatus(str, Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Exemption(Model):
+    """Recognition of prior learning (công nhận kết quả học tập trước): instead of sitting a
+    course again, the person is exempted once an admin approves, and the approval is recorded
+    as evidence of each competency the course develops."""
+
+    id = fields.IntField(primary_key=True)
+    institution_id = fields.IntField(db_index=True)
+    user_id = fields.IntField()
+    course_id = fields.IntField()
+    klass_id = fields.IntField(null=True)
+    status = fields.CharEnumField(ExemptionStatus, max_length=16, default=ExemptionStatus.PENDING)
+    reason = fields.TextField(default="")
+    requested_by_id = fields.IntField(null=True)
+    decided_by_id = fields.IntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decision_note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "assessment_exemption"
+        indexes = (("user_id", "course_id"),)

@@ -66,3 +66,25 @@ class NeedsQuery(Strict):
     unit_id: Id | None = Field(None, description="This unit and its sub-units")
     position_id: Id | None = Field(None, description="Only people in this position")
     limit: int = Field(200, ge=1, le=5000)
+
+
+class DuplicationQuery(Strict):
+    user_id: Id
+    course_id: Id | None = None
+    class_id: Id | None = Field(None, description="Instead of course_id: the class's course")
+
+
+class ExemptionRequest(Strict):
+    user_id: Id
+    course_id: Id
+    class_id: Id | None = None
+    reason: str = Field("", max_length=4000)
+
+
+class ExemptionDecision(Strict):
+    approve: bool
+    note: str = Field("", max_length=4000)
+
+
+class ExemptionQuery(Strict):
+    status: Literal["pending", "approved", "rejected", "all"] = "pending"

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from lms_assessment.models import CombineRule, EvidenceSource
+from lms_assessment.models import CombineRule, EvidenceSource, ExemptionStatus
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -31,6 +31,25 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'assessment_evidence', 'app': 'assessment', 'indexes': [Index(fields=['user_id', 'competency_id'])], 'pk_attr': 'id', 'table_description': 'Why someone is held to have a competency at a level: a post-test, a graded practical'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Exemption',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('institution_id', fields.IntField(db_index=True)),
+                ('user_id', fields.IntField()),
+                ('course_id', fields.IntField()),
+                ('klass_id', fields.IntField(null=True)),
+                ('status', fields.CharEnumField(default=ExemptionStatus.PENDING, description='PENDING: pending\nAPPROVED: approved\nREJECTED: rejected', enum_type=ExemptionStatus, max_length=16)),
+                ('reason', fields.TextField(default='', unique=False)),
+                ('requested_by_id', fields.IntField(null=True)),
+                ('decided_by_id', fields.IntField(null=True)),
+                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('decision_note', fields.TextField(default='', unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'assessment_exemption', 'app': 'assessment', 'indexes': [Index(fields=['user_id', 'course_id'])], 'pk_attr': 'id', 'table_description': 'Recognition of prior learning (công nhận kết quả học tập trước): instead of sitting a'},
             bases=['Model'],
         ),
         ops.CreateModel(
