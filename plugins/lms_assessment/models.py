@@ -258,3 +258,57 @@ class Exemption(Model):
     class Meta:
         table = "assessment_exemption"
         indexes = (("user_id", "course_id"),)
+
+
+# --- the post-training assessment plan of a class -------------------------------------------
+
+
+class AssessmentPlan(Model):
+    """What is assessed for one class and how much each step weighs, made from a template by an
+    admin (plans.py). ``steps``: {step key: {"enabled": bool, "weight": number, ...settings}}
+    for the four built-in steps (reaction, learning, application, on_the_job) and any a plugin
+    adds through ``lms_assessment_steps``."""
+
+    id = fields.IntField(primary_key=True)
+    institution_id = fields.IntField(db_index=True)
+    klass_id = fields.IntField(unique=True)
+    template = fields.CharField(max_length=64, default="standard")
+    steps: dict = fields.JSONField(default=dict)
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "assessment_plan"
+
+
+class SurveyResponse(Model):
+    """One trainee's class-quality survey, with nothing that says whose it is: no user, no time
+    of day (the date only), so neither lecturers nor anyone reading the table can tell who
+    wrote it. Who has answered is in ``SurveyReceipt``, written in the same transaction."""
+
+    id = fields.IntField(primary_key=True)
+    plan: fields.ForeignKeyRelation[AssessmentPlan] = fields.ForeignKeyField(
+        "assessment.AssessmentPlan", related_name="responses", on_delete=fields.CASCADE)
+    answers: dict = fields.JSONField(default=dict)
+    comment = fields.TextField(default="")
+    items = fields.IntField()
+    unanswered = fields.IntField()
+    valid = fields.BooleanField()
+    submitted_on = fields.DateField()
+
+    class Meta:
+        table = "assessment_survey_response"
+
+
+class SurveyReceipt(Model):
+    """That a trainee has answered a plan's survey (once), never which response is theirs."""
+
+    id = fields.IntField(primary_key=True)
+    plan: fields.ForeignKeyRelation[AssessmentPlan] = fields.ForeignKeyField(
+        "assessment.AssessmentPlan", related_name="receipts", on_delete=fields.CASCADE)
+    user_id = fields.IntField()
+
+    class Meta:
+        table = "assessment_survey_receipt"
+        unique_together = (("plan", "user_id"),)

@@ -7,6 +7,11 @@ from typing import Any
 
 from lms_core.plugin_api import ModelApp, Permission, PluginInfo, SettingSpec, hookimpl
 
+from lms_assessment import hookspecs
+
+#: The hooks this plugin declares for others (docs/plugins.md).
+HOOKSPECS = hookspecs
+
 PLUGIN_INFO = PluginInfo(
     name="assessment", version="0.1.0", api=">=1.0,<2", title="Đánh giá sau đào tạo",
     description="Thủ trưởng đánh giá việc vận dụng kiến thức sau khoá học, khung năng lực "
@@ -27,8 +32,9 @@ def lms_register_models() -> list[ModelApp]:
 @hookimpl
 def lms_register_routes(settings: Any) -> list:
     from lms_assessment.api import routes
+    from lms_assessment.plan_api import routes as plan_routes
 
-    return routes()
+    return [*routes(), *plan_routes()]
 
 
 @hookimpl

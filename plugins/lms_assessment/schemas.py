@@ -88,3 +88,15 @@ class ExemptionDecision(Strict):
 
 class ExemptionQuery(Strict):
     status: Literal["pending", "approved", "rejected", "all"] = "pending"
+
+
+class PlanBody(Strict):
+    template: str = Field("standard", max_length=64)
+    steps: dict[str, dict] = Field(default_factory=dict,
+                                   description='{"step": {"enabled": bool, "weight": n, ...}}')
+
+
+class SurveyBody(Strict):
+    #: strict: true or "4" are mistakes to refuse, not values to coerce
+    answers: dict[str, Annotated[int, Field(strict=True)] | None] = Field(max_length=500)
+    comment: str = Field("", max_length=4000)

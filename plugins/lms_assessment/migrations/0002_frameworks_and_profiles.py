@@ -14,6 +14,21 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.CreateModel(
+            name='AssessmentPlan',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('institution_id', fields.IntField(db_index=True)),
+                ('klass_id', fields.IntField(unique=True)),
+                ('template', fields.CharField(default='standard', max_length=64)),
+                ('steps', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('created_by_id', fields.IntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'assessment_plan', 'app': 'assessment', 'pk_attr': 'id', 'table_description': 'What is assessed for one class and how much each step weighs, made from a template by an'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Evidence',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -135,6 +150,31 @@ class Migration(migrations.Migration):
                 ('evidence_id', fields.BigIntField()),
             ],
             options={'table': 'assessment_profile_segment', 'app': 'assessment', 'indexes': [Index(fields=['user_id', 'competency_id']), Index(fields=['competency_id', 'level'])], 'pk_attr': 'id', 'table_description': "A person's level of one competency over a stretch of time, derived from their evidence"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SurveyReceipt',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('plan', fields.ForeignKeyField('assessment.AssessmentPlan', source_field='plan_id', db_constraint=True, to_field='id', related_name='receipts', on_delete=OnDelete.CASCADE)),
+                ('user_id', fields.IntField()),
+            ],
+            options={'table': 'assessment_survey_receipt', 'app': 'assessment', 'unique_together': (('plan', 'user_id'),), 'pk_attr': 'id', 'table_description': "That a trainee has answered a plan's survey (once), never which response is theirs."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SurveyResponse',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('plan', fields.ForeignKeyField('assessment.AssessmentPlan', source_field='plan_id', db_constraint=True, to_field='id', related_name='responses', on_delete=OnDelete.CASCADE)),
+                ('answers', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('comment', fields.TextField(default='', unique=False)),
+                ('items', fields.IntField()),
+                ('unanswered', fields.IntField()),
+                ('valid', fields.BooleanField()),
+                ('submitted_on', fields.DateField()),
+            ],
+            options={'table': 'assessment_survey_response', 'app': 'assessment', 'pk_attr': 'id', 'table_description': "One trainee's class-quality survey, with nothing that says whose it is: no user, no time"},
             bases=['Model'],
         ),
         ops.AddField(

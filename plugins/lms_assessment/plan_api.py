@@ -1,0 +1,121 @@
+"""JSON endpoints of a class's assessment plan and its class-quality survey."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Route
+
+from lms_core.auth.principal import Principal
+from lms_core.http.endpoints import api, path_int
+from lms_core.http.problems import Problem
+from lms_core.models import ClassLecturer, CourseClass, Enrolment, EnrolmentStatus
+from lms_core.models.classes import ClassStatus
+from lms_core.runtime import runtime
+
+from lms_assessment import plans, survey
+from lms_assessment.models import AssessmentPlan, SurveyReceipt, SurveyResponse
+from lms_assessment.schemas import PlanBody, SurveyBody
+
+PREFIX = "/api/v1/assessment/classes/{class_id:int}"
+TAGS = ("assessment",)
+TRAINING = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
+
+
+@api("GET", permission=None, tags=TAGS, summary="The class's assessment plan",
+     responses={403: "Not staff of the class", 404: "No class, or no plan yet"})
+async def get_plan(request: Request, principal: Principal):
+    klass = await plans.class_for_staff(principal, path_int(request, "class_id"))
+    plan = await AssessmentPlan.get_or_none(klass_id=klass.id)
+    if plan is None:
+        raise Problem(404, "Lớp chưa có kế hoạch đánh giá.", "The class has no assessment plan.")
+    return await plans.plan_dict(runtime(request).plugins, plan)
+
+
+@api("PUT", permission="assessment.manage", body=PlanBody, tags=TAGS,
+     summary="Set the class's assessment plan from a template, with step changes")
+async def set_plan(request: Request, principal: Principal, body: PlanBody):
+    """`steps` changes the template's: switch a step on or off, weigh it, and for on_the_job
+    the waves in days after the class (default 30 and 90)."""
+    klass = await plans.class_for_staff(principal, path_int(request, "class_id"), manage=True)
+    plan = await plans.set_plan(runtime(request).plugins, klass, body.template, body.steps,
+                                principal.user_id)
+    return await plans.plan_dict(runtime(request).plugins, plan)
+
+
+async def _lecturers(klass_id: int) -> list[dict[str, Any]]:
+    rows = await ClassLecturer.filter(klass_id=klass_id).order_by("user__sort_key").values(
+        "user_id", "user__full_name")
+    return [{"id": r["user_id"], "full_name": r["user__full_name"]} for r in rows]
+
+
+async def _survey_context(principal: Principal, class_id: int
+                          ) -> tuple[CourseClass, AssessmentPlan, Any]:
+    klass = await CourseClass.get_or_none(id=class_id, institution_id=principal.institution_id)
+    enrolment = await Enrolment.filter(klass_id=class_id, user_id=principal.user_id,
+                                       status__in=TRAINING).first() if klass else None
+    if klass is None or enrolment is None:
+        raise Problem(404, "Không có khảo sát nào của lớp này cho anh/chị.",
+                      "There is no survey of this class for you.")
+    plan = await AssessmentPlan.get_or_none(klass_id=class_id)
+    if not plans.enabled(plan, "reaction"):
+        raise Problem(404, "Lớp này không có khảo sát chất lượng.",
+                      "This class has no quality survey.")
+    return klass, plan, enrolment
+
+
+def _open(klass: CourseClass, plan: AssessmentPlan, enrolment: Any) -> bool:
+    """At the end: once the trainee completed, the class ended, or the admin opened it."""
+    return bool(enrolment.status == EnrolmentStatus.COMPLETED
+                or klass.status == ClassStatus.ENDED
+                or (plan.steps.get("reaction") or {}).get("open"))
+
+
+@api("GET", permission=None, tags=TAGS, summary="My class-quality survey form",
+     responses={404: "Not a trainee of the class, or no survey"})
+async def survey_form(request: Request, principal: Principal):
+    klass, plan, enrolment = await _survey_context(principal, path_int(request, "class_id"))
+    answered = await SurveyReceipt.filter(plan_id=plan.id, user_id=principal.user_id).exists()
+    return {"class_id": klass.id, "open": _open(klass, plan, enrolment), "answered": answered,
+            "anonymous": True, "scale": {str(k): v for k, v in survey.SCALE_LABELS.items()},
+            "sections": {k: {"name": vi, "name_en": en} for k, (vi, en) in survey.SECTIONS.items()},
+            "items": survey.form_items(await _lecturers(klass.id)),
+            "invalid_share": survey.INVALID_SHARE}
+
+
+@api("POST", permission=None, body=SurveyBody, tags=TAGS, status=201,
+     summary="Send my class-quality survey (once; anonymous)",
+     responses={409: "Already sent, or not open yet", 422: "A value is not 1 to 5"})
+async def send_survey(request: Request, principal: Principal, body: SurveyBody):
+    klass, plan, enrolment = await _survey_context(principal, path_int(request, "class_id"))
+    if not _open(klass, plan, enrolment):
+        raise Problem(409, "Khảo sát mở khi anh/chị hoàn thành khoá học hoặc lớp kết thúc.",
+                      "The survey opens when you complete the course or the class ends.")
+    items = survey.form_items(await _lecturers(klass.id))
+    return await survey.submit(plan, principal.user_id, items, body.answers, body.comment)
+
+
+@api("GET", permission=None, tags=TAGS, summary="Survey results of the class (no names)",
+     responses={403: "Not staff of the class"})
+async def survey_results(request: Request, principal: Principal):
+    """Means and distributions per item, section and lecturer over the valid forms, the
+    response rate, and the invalid forms counted apart. Who wrote what is not stored."""
+    klass = await plans.class_for_staff(principal, path_int(request, "class_id"))
+    plan = await AssessmentPlan.get_or_none(klass_id=klass.id)
+    if plan is None:
+        raise Problem(404, "Lớp chưa có kế hoạch đánh giá.", "The class has no assessment plan.")
+    responses = await SurveyResponse.filter(plan_id=plan.id).values("answers", "comment",
+                                                                   "valid")
+    trainees = await Enrolment.filter(klass_id=klass.id, status__in=TRAINING).count()
+    return {"class_id": klass.id, **survey.statistics(
+        survey.form_items(await _lecturers(klass.id)), responses, trainees)}
+
+
+def routes() -> list[BaseRoute]:
+    def r(path: str, endpoint: Any) -> Route:
+        return Route(PREFIX + path, endpoint, methods=[endpoint.__lms_api__.method],
+                     name=f"api.assessment_{endpoint.__name__}")
+
+    return [r("/plan", get_plan), r("/plan", set_plan), r("/survey", survey_form),
+            r("/survey", send_survey), r("/survey/results", survey_results)]
