@@ -1,4 +1,5 @@
-"""The Starlette app factory: settings -> plugins -> routes and middleware -> lifespan."""
+"""The Starlette app factory: settings -> plugins -> routes and middleware -> lifespan (database,
+broker, job runner, plugins' start-up)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from lms_core.cache import HotCache, watch_models
 from lms_core.cache import listen as listen_for_invalidations
 from lms_core.db import tortoise_config
 from lms_core.http.problems import Problem, problem_response, to_problem
+from lms_core.jobs import create_job_runner
 from lms_core.plugins import PluginManager
 from lms_core.runtime import Runtime
 from lms_core.settings import PROJECT_ROOT, Settings
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
     broker = create_broker(settings.broker_url, settings.broker_namespace)
     lms = Runtime(settings=settings, plugins=plugins, broker=broker,
                   principals=principals, cache=HotCache(settings.cache_ttl))
+    jobs = lms.jobs = create_job_runner(settings, plugins.registry.jobs, lms)
     watch_models()
     plugins.runtime = lms
 
@@ -110,11 +113,17 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
             if settings.test_clock:
                 await clock.load_shared(max_age=0)
                 clock_follower = asyncio.create_task(clock.follow_shared())
+            # Jobs start before lms_startup (which may queue some) and stop after lms_shutdown,
+            # with the database and the broker open.
+            await jobs.start()
             try:
                 await plugins.call_lifecycle("lms_startup", app=app)
                 yield
             finally:
-                await plugins.call_lifecycle("lms_shutdown", app=app)
+                try:
+                    await plugins.call_lifecycle("lms_shutdown", app=app)
+                finally:
+                    await jobs.stop()
         finally:
             lms.db_ready = False
             for task in (cache_listener, clock_follower):

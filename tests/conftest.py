@@ -147,8 +147,8 @@ async def database_url(request, db_templates, tmp_path) -> AsyncIterator[str]:
 
 @pytest.fixture(autouse=True)
 def clock():
-    """``lms_core.clock``, back to the real time after every test, whatever the test did
-    (``clock.advance(timedelta(days=90))``)."""
+    """``lms_core.clock``, back to the real time after every test: a test may
+    ``clock.advance(timedelta(days=90))`` and then ``await runtime.jobs.run_due()``."""
     from lms_core import clock as lms_clock
 
     yield lms_clock

@@ -1,17 +1,19 @@
 """``lms_core.clock`` and the test-clock endpoint: the clock moves in-process and through
 ``/api/v1/system/clock``, which exists only with ``LMS_TEST_CLOCK=1``, is for administrators,
 needs the CSRF token, keeps its offset in the database for every worker, refuses bad input
-with a readable message. Two real server processes agreeing on the offset:
-tests/e2e/test_clock_servers.py."""
+with a readable message, and moves what the job runner sees. Two real server processes agreeing
+on the offset: tests/e2e/test_clock_servers.py."""
 
 from __future__ import annotations
 
 import asyncio
+import types
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from lms_core.models import PlatformValue
+from lms_core.plugin_api import JobContext, JobSpec, PluginInfo, hookimpl
 
 URL = "/api/v1/system/clock"
 DAY = 86400.0
@@ -38,6 +40,28 @@ def test_now_is_aware_utc_real_time_plus_the_offset(clock):
 def settings(settings, request):
     settings.test_clock = getattr(request, "param", True)
     return settings
+
+
+def clock_plugin(ran: list[datetime]) -> types.ModuleType:
+    module = types.ModuleType("test_plugin_clock_jobs")
+    module.PLUGIN_INFO = PluginInfo(name="clock_jobs", version="0.1.0")
+
+    async def remind(ctx: JobContext) -> None:
+        ran.append(ctx.scheduled_for)
+
+    module.lms_register_jobs = hookimpl(lambda: [JobSpec("clock_jobs.remind", remind,
+                                                         schedule="0 2 * * *")])
+    return module
+
+
+@pytest.fixture
+def ran() -> list[datetime]:
+    return []
+
+
+@pytest.fixture
+def extra_plugins(ran):
+    return [clock_plugin(ran)]
 
 
 @pytest.mark.parametrize("settings", [False], indirect=True)
@@ -95,6 +119,20 @@ async def test_an_administrator_moves_the_clock_of_every_worker(app, world, clie
     assert r.json()["offset_seconds"] == 80 * DAY + 30
     r = await admin.post(URL, json={"reset": True})
     assert r.json()["offset_seconds"] == 0 and clock.offset() == timedelta(0)
+
+
+async def test_a_moved_clock_runs_what_became_due_in_the_server(app, world, client_for, ran):
+    """What an end-to-end test relies on: move the clock, and the server's own job timer runs
+    the periodic job that became due, without anyone calling run_due()."""
+    admin = await client_for("admin_a")
+    assert ran == []
+    await admin.post(URL, json={"advance_days": 90})
+    for _ in range(300):
+        if ran:
+            break
+        await asyncio.sleep(0.01)
+    assert len(ran) == 1 and ran[0].hour == 2
+    assert await app.state.lms.jobs.run_due() == []  # that tick is taken
 
 
 @pytest.mark.parametrize("body, where", [
