@@ -1,4 +1,5 @@
-"""The Starlette app factory: settings -> plugins -> routes and middleware -> lifespan."""
+"""The Starlette app factory: settings -> plugins -> routes and middleware -> lifespan (database,
+broker, job runner, plugins' start-up)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tortoise import Tortoise
 
-from lms_core import __version__
+from lms_core import __version__, clock
 from lms_core.auth.csrf import CSRFMiddleware
 from lms_core.auth.middleware import AuthMiddleware
 from lms_core.auth.principal import PrincipalLoader, role_permission_map
@@ -27,6 +28,7 @@ from lms_core.cache import HotCache, watch_models
 from lms_core.cache import listen as listen_for_invalidations
 from lms_core.db import tortoise_config
 from lms_core.http.problems import Problem, problem_response, to_problem
+from lms_core.jobs import create_job_runner
 from lms_core.plugins import PluginManager
 from lms_core.runtime import Runtime
 from lms_core.settings import PROJECT_ROOT, Settings
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
     broker = create_broker(settings.broker_url, settings.broker_namespace)
     lms = Runtime(settings=settings, plugins=plugins, broker=broker,
                   principals=principals, cache=HotCache(settings.cache_ttl))
+    jobs = lms.jobs = create_job_runner(settings, plugins.registry.jobs, lms)
     watch_models()
     plugins.runtime = lms
 
@@ -92,7 +95,8 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
         static.append(Mount(f"/static/{sdir.prefix}", StaticFiles(directory=Path(sdir.path)),
                             name=f"static-{sdir.prefix}"))
 
-    routes = [*api_routes(), *_gate_plugin_routes(plugins), *web_routes(settings), *static]
+    routes = [*api_routes(settings), *_gate_plugin_routes(plugins), *web_routes(settings),
+              *static]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -104,19 +108,31 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
         await lms.broker.start()
         cache_listener = await listen_for_invalidations(lms.cache, lms.broker)
         lms.db_ready = True
+        clock_follower: asyncio.Task[None] | None = None
         try:
-            await plugins.call_lifecycle("lms_startup", app=app)
-            yield
-        finally:
+            if settings.test_clock:
+                await clock.load_shared(max_age=0)
+                clock_follower = asyncio.create_task(clock.follow_shared())
+            # Jobs start before lms_startup (which may queue some) and stop after lms_shutdown,
+            # with the database and the broker open.
+            await jobs.start()
             try:
-                await plugins.call_lifecycle("lms_shutdown", app=app)
+                await plugins.call_lifecycle("lms_startup", app=app)
+                yield
             finally:
-                lms.db_ready = False
-                cache_listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await cache_listener
-                await lms.broker.stop()
-                await Tortoise.close_connections()
+                try:
+                    await plugins.call_lifecycle("lms_shutdown", app=app)
+                finally:
+                    await jobs.stop()
+        finally:
+            lms.db_ready = False
+            for task in (cache_listener, clock_follower):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            await lms.broker.stop()
+            await Tortoise.close_connections()
 
     async def on_error(request: Request, exc: Exception) -> Response:
         return problem_response(request, to_problem(exc))

@@ -3,7 +3,8 @@
 Three kinds of hooks, told apart by their names:
 
 * ``lms_register_*`` are asked once at start-up and return what the plugin adds (routes,
-  models, templates, module types, permissions, settings, menu entries). Synchronous.
+  models, templates, module types, permissions, settings, menu entries, background jobs).
+  Synchronous.
 * ``lms_filter_*`` run *before* an action and may stop it by raising
   :class:`~lms_core.plugin_api.ActionRefused` or returning a reason string. They may be
   ``async def``. Only plugins enabled for the action's institution are asked.
@@ -27,6 +28,7 @@ import pluggy
 
 from lms_core.plugin_api import (
     EnrolmentRequest,
+    JobSpec,
     MenuItem,
     ModelApp,
     PageScript,
@@ -91,6 +93,14 @@ def lms_register_menu_items() -> list[MenuItem]:
 def lms_register_page_scripts() -> list[PageScript]:
     """Return ES modules to load on named pages (only for institutions that enabled the plugin).
     The page's context is in ``document.body.dataset``."""
+
+
+@hookspec
+def lms_register_jobs() -> list[JobSpec]:
+    """Return background jobs: work queued with ``runtime.jobs.enqueue(name, **kwargs)`` and,
+    with a ``schedule``, periodic work. They run in the app's job runner (in-process, or on
+    Redis with ``LMS_JOBS_URL``), never in a request; a periodic job runs once per tick for the
+    whole installation, whatever the number of workers, and is not filtered by institution."""
 
 
 # --- lifecycle ----------------------------------------------------------------------------

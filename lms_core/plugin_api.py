@@ -8,6 +8,7 @@ or changes meaning; new fields get defaults.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -111,6 +112,59 @@ class PageScript:
 
     url: str
     pages: frozenset[str]
+
+
+JobFunction = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Background work a plugin hands to the app's job runner (``lms_register_jobs``), so that
+    slow or scheduled work never runs inside a request.
+
+    ``function`` is ``async def f(ctx: JobContext, **kwargs)``; the keyword arguments are the
+    ones given to ``runtime.jobs.enqueue(name, **kwargs)`` and must be JSON-serialisable (they
+    cross Redis when several workers run, and go through JSON in-process too, so a mistake shows
+    on a laptop). ``schedule`` makes the job periodic: a cron expression in UTC
+    (``"0 3 * * *"``, a sixth field for seconds) or an interval in seconds (``3600``); the
+    runner runs it once per tick across all workers, reading the time from
+    ``lms_core.clock.now()``. A failing run is retried ``attempts - 1`` times, waiting
+    ``retry_delay`` seconds and doubling; ``timeout`` (seconds) cancels a run that hangs.
+    Name jobs ``"<plugin>.<name>"``: names are global.
+    """
+
+    name: str
+    function: JobFunction
+    schedule: str | float | None = None
+    description: str = ""
+    attempts: int = 3
+    retry_delay: float = 5.0
+    timeout: float = 600.0
+
+    def __post_init__(self) -> None:
+        if not self.name or not all(c.isalnum() or c in "._-" for c in self.name):
+            raise ValueError(f"job name {self.name!r}: use letters, digits and . _ -")
+        if isinstance(self.schedule, bool) or not isinstance(self.schedule, (str, int, float,
+                                                                             type(None))):
+            raise TypeError(f"job {self.name}: schedule is a cron string or seconds")
+        if isinstance(self.schedule, (int, float)) and not self.schedule > 0:
+            raise ValueError(f"job {self.name}: an interval must be more than 0 seconds")
+        if self.attempts < 1 or self.retry_delay < 0 or not self.timeout > 0:
+            raise ValueError(f"job {self.name}: attempts >= 1, retry_delay >= 0, timeout > 0")
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job function receives first: the app's ``Runtime`` (settings, plugins, broker,
+    ``jobs`` to enqueue follow-up work) and what this run is."""
+
+    runtime: Any
+    name: str
+    job_id: str
+    kwargs: dict[str, Any]
+    attempt: int = 1
+    #: For a periodic run, the tick it runs for (``clock.now()`` time, UTC); None otherwise.
+    scheduled_for: datetime | None = None
 
 
 class ActionRefused(Exception):

@@ -24,6 +24,7 @@ from lms_core import PLUGIN_API_VERSION, hookspecs
 from lms_core.plugin_api import (
     PROJECT_NAME,
     ActionRefused,
+    JobSpec,
     MenuItem,
     ModelApp,
     ModuleType,
@@ -75,6 +76,8 @@ class Registry:
     menu_owner: dict[str, str] = field(default_factory=dict)
     module_type_owner: dict[str, str] = field(default_factory=dict)
     page_scripts: list[tuple[str, PageScript]] = field(default_factory=list)
+    jobs: dict[str, JobSpec] = field(default_factory=dict)
+    job_owner: dict[str, str] = field(default_factory=dict)
 
 
 def _check_api(info: PluginInfo) -> str | None:
@@ -97,6 +100,21 @@ def _hookspec_sources(module: PyModule) -> list[Any]:
     if declared is None:
         return []
     return list(declared) if isinstance(declared, (list, tuple)) else [declared]
+
+
+def _job_problem(job: Any) -> str | None:
+    """Why a registered job cannot run, checked at start-up rather than at its first tick."""
+    if not isinstance(job, JobSpec):
+        return f"lms_register_jobs must return JobSpec entries, not {type(job).__name__}"
+    if not inspect.iscoroutinefunction(job.function):
+        return f"job {job.name!r}: its function must be async def"
+    if isinstance(job.schedule, str):
+        from lms_core.jobs.schedule import cron_problem
+
+        problem = cron_problem(job.schedule)
+        if problem:
+            return f"job {job.name!r}: {problem}"
+    return None
 
 
 def _parse_requirement(req: str) -> tuple[str, SpecifierSet]:
@@ -233,6 +251,15 @@ class PluginManager:
         reg.menu_items.sort(key=lambda m: (m.order, m.key))
         for plugin, scripts in self._results_by_plugin("lms_register_page_scripts"):
             reg.page_scripts.extend((plugin, script) for script in scripts)
+        for plugin, jobs in self._results_by_plugin("lms_register_jobs"):
+            for job in jobs:
+                problem = _job_problem(job)
+                if problem:
+                    raise PluginError(f"plugin {plugin!r}: {problem}")
+                if job.name in reg.jobs:
+                    raise PluginError(f"plugin {plugin!r} redefines job {job.name!r}")
+                reg.jobs[job.name] = job
+                reg.job_owner[job.name] = plugin
         self.registry = reg
 
     def collect_routes(self, settings: Any) -> None:

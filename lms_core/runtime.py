@@ -1,4 +1,5 @@
-"""The objects one running app shares: settings, plugins, broker, templates, principal cache.
+"""The objects one running app shares: settings, plugins, broker, job runner, templates,
+principal cache.
 
 Stored on ``app.state.lms``; handlers reach it through ``runtime(request)``.
 """
@@ -13,6 +14,7 @@ from starlette.requests import HTTPConnection
 from lms_core.auth.principal import PrincipalLoader
 from lms_core.broker import Broker
 from lms_core.cache import HotCache
+from lms_core.jobs.base import JobRunner
 from lms_core.plugins import PluginManager
 from lms_core.settings import Settings
 
@@ -26,6 +28,8 @@ class Runtime:
     cache: HotCache | None = None
     templates: Any = None
     db_ready: bool = False
+    #: Queued and periodic background work (``lms_core.jobs``), started with the app.
+    jobs: JobRunner | None = None
 
 
 def runtime(conn: HTTPConnection) -> Runtime:

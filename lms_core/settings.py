@@ -45,6 +45,8 @@ class Settings:
     disabled_plugins: list[str] = field(default_factory=list)
     cache_ttl: float = 30.0  # seconds a hot read stays cached at most; 0 turns the cache off
     broker_namespace: str = "lms"  # prefix of Redis channels: pub/sub ignores the db number
+    jobs_url: str = "memory://"  # the job runner: in-process, or redis://... for several workers
+    test_clock: bool = False  # end-to-end tests may move lms_core.clock (never in production)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -65,6 +67,8 @@ class Settings:
             disabled_plugins=[p for p in env.get("LMS_DISABLED_PLUGINS", "").split(",") if p],
             cache_ttl=float(env.get("LMS_CACHE_TTL", "30")),
             broker_namespace=env.get("LMS_BROKER_NAMESPACE", "lms"),
+            jobs_url=env.get("LMS_JOBS_URL", "") or "memory://",
+            test_clock=env.get("LMS_TEST_CLOCK", "") in {"1", "true", "yes"},
         )
         values.update(overrides)
         var_dir.mkdir(parents=True, exist_ok=True)

@@ -145,6 +145,16 @@ async def database_url(request, db_templates, tmp_path) -> AsyncIterator[str]:
         pool.give_back(name)
 
 
+@pytest.fixture(autouse=True)
+def clock():
+    """``lms_core.clock``, back to the real time after every test: a test may
+    ``clock.advance(timedelta(days=90))`` and then ``await runtime.jobs.run_due()``."""
+    from lms_core import clock as lms_clock
+
+    yield lms_clock
+    lms_clock.reset()
+
+
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     return Settings.from_env(var_dir=tmp_path / "var", database_url=database_url,

@@ -70,6 +70,6 @@ def base_env(tmp: Path, database_url: str) -> dict[str, str]:
     developer's LMS_* settings leaking in."""
     env = {**os.environ, "LMS_VAR_DIR": str(tmp / "var"), "LMS_DATABASE_URL": database_url}
     for key in ("LMS_CONTENT_DIR", "LMS_PORT", "LMS_HOST", "LMS_DISABLED_PLUGINS",
-                "LMS_BROKER_URL"):
+                "LMS_BROKER_URL", "LMS_JOBS_URL", "LMS_TEST_CLOCK"):
         env.pop(key, None)
     return env

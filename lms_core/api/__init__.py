@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from lms_core.api import auth, classes, courses, enrolments, plugins, system, users
+from lms_core.settings import Settings
 
 V1 = "/api/v1"
 
@@ -14,7 +15,7 @@ def _r(path: str, endpoint) -> Route:
                  name=f"api.{endpoint.__name__}")
 
 
-def routes() -> list[BaseRoute]:
+def routes(settings: Settings | None = None) -> list[BaseRoute]:
     return [
         _r("/healthz", system.healthz),
         _r(f"{V1}/openapi.json", system.openapi),
@@ -50,4 +51,8 @@ def routes() -> list[BaseRoute]:
         _r(f"{V1}/enrolments/{{enrolment_id:int}}", enrolments.change_status),
         _r(f"{V1}/plugins", plugins.list_plugins),
         _r(f"{V1}/plugins/{{name:str}}", plugins.toggle_plugin),
+        # Only for end-to-end tests: without LMS_TEST_CLOCK=1 the path does not exist (404).
+        *([_r(f"{V1}/system/clock", system.read_clock),
+           _r(f"{V1}/system/clock", system.move_clock)]
+          if settings is not None and settings.test_clock else []),
     ]

@@ -90,6 +90,22 @@ class EnrolmentChange(Strict):
     status: Literal["approved", "active", "completed", "withdrawn"]
 
 
+#: How far the test clock may move in one request (ten years): beyond it is a typo.
+CLOCK_STEP_DAYS = 3650
+
+
+class ClockMove(Strict):
+    """Exactly one of them; numbers only, finite, within ten years either way."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    advance_seconds: float | None = Field(None, strict=True, ge=-CLOCK_STEP_DAYS * 86400,
+                                          le=CLOCK_STEP_DAYS * 86400)
+    advance_days: float | None = Field(None, strict=True, ge=-CLOCK_STEP_DAYS,
+                                       le=CLOCK_STEP_DAYS)
+    reset: bool | None = Field(None, strict=True, description="true: back to the real time")
+
+
 class PluginToggle(Strict):
     enabled: bool
 

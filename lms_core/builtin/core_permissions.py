@@ -29,6 +29,8 @@ PERMISSIONS = [
     Permission("plugins.manage", "Bật, tắt thành phần mở rộng cho đơn vị", frozenset({A})),
     Permission("reports.view", "Xem báo cáo của đơn vị đào tạo", frozenset({A, P})),
     Permission("tokens.own", "Tạo mã truy cập API cho bản thân", ALL),
+    Permission("system.clock",
+               "Dời đồng hồ thử nghiệm (chỉ khi máy chủ chạy với LMS_TEST_CLOCK=1)", frozenset({A})),
 ]
 
 

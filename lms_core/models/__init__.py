@@ -11,11 +11,16 @@ from lms_core.models.enrolments import (
     ModuleProgress,
     ProgressStatus,
 )
-from lms_core.models.platform import EventLog, InstitutionPlugin, InstitutionSetting
+from lms_core.models.platform import (
+    EventLog,
+    InstitutionPlugin,
+    InstitutionSetting,
+    PlatformValue,
+)
 
 __all__ = [
     "ApiToken", "ClassLecturer", "Course", "CourseClass", "CourseCompletion", "CourseModule",
     "DeliveryMode", "Enrolment", "EnrolmentStatus", "EventLog", "Institution",
     "InstitutionPlugin", "InstitutionSetting", "JobPosition", "LoginFailure", "Membership",
-    "ModuleProgress", "ProgressStatus", "Role", "Unit", "User",
+    "ModuleProgress", "PlatformValue", "ProgressStatus", "Role", "Unit", "User",
 ]

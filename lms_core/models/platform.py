@@ -1,4 +1,5 @@
-"""Per-institution plugin state and settings, and the event log (one store, as Moodle's)."""
+"""Per-institution plugin state and settings, installation-wide values, and the event log (one
+store, as Moodle's)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,18 @@ class InstitutionSetting(Model):
     class Meta:
         table = "lms_institution_setting"
         unique_together = (("institution", "key"),)
+
+
+class PlatformValue(Model):
+    """A value of the whole installation, not of one institution: the test clock's shared offset
+    (key clock.offset_seconds), so that every worker reads the same one."""
+
+    key = fields.CharField(max_length=100, primary_key=True)
+    value = fields.JSONField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "lms_platform_value"
 
 
 class EventLog(Model):
