@@ -146,3 +146,15 @@ def lms_register_menu_items() -> list[Any]:
                      "/engagement", permission="engagement.view", order=80),
             MenuItem("engagement-me", "Dữ liệu tương tác của tôi", "My engagement data",
                      "/engagement/me", order=95)]
+
+
+@hookimpl
+def lms_register_jobs() -> list[Any]:
+    """The daily purge of detailed data older than each institution's retention period."""
+    from lms_core.plugin_api import JobSpec
+
+    from lms_engagement.retention import purge_job
+
+    return [JobSpec("engagement.purge", purge_job, schedule="0 20 * * *",
+                    description="Xoá dữ liệu tương tác chi tiết quá thời hạn lưu giữ "
+                                "(03:00 giờ Việt Nam)")]

@@ -74,3 +74,9 @@ async def after_end(runtime: Any, session_id: int) -> dict[str, int]:
                 log.exception("could not complete module %s for user %s", module.id,
                               att.user_id)
     return {"completed": done, "held": held}
+
+
+async def after_end_job(ctx: Any, session_id: int) -> dict[str, int]:
+    """The queued job (``lms_register_jobs``); safe to run twice: completing a module twice
+    changes nothing and the figures are recomputed whole."""
+    return await after_end(ctx.runtime, session_id)

@@ -110,3 +110,15 @@ def lms_register_menu_items() -> list[Any]:
 
     return [MenuItem("live-join", "Tham gia lớp trực tiếp", "Join a live class",
                      live_views.JOIN_PATH, permission="live.join", order=60)]
+
+
+@hookimpl
+def lms_register_jobs() -> list[Any]:
+    """After a session ends: other plugins' figures, then the trainees' module completions."""
+    from lms_core.plugin_api import JobSpec
+
+    from lms_live_sessions.completion import after_end_job
+
+    return [JobSpec("live_sessions.after_end", after_end_job,
+                    description="Sau khi tiết học kết thúc: số liệu của các thành phần khác, "
+                                "rồi ghi nhận hoàn thành cho học viên đã tham dự")]

@@ -76,8 +76,8 @@ async def change_status(broker: Broker | None, session_id: int, target: SessionS
                         runtime: Any = None) -> dict[str, Any]:
     """Move a session on and tell everyone connected; ending it also frees its join code and
     closes the presence intervals, so time after the end is not counted. With the app's
-    ``runtime``, an end then runs ``completion.after_end`` (plugins' figures, module
-    completion); a failure there is logged and does not undo the end."""
+    ``runtime``, an end then queues ``completion.after_end`` (plugins' figures, module
+    completion) in the job runner; a failure there is logged and does not undo the end."""
     if target == SessionStatus.ENDED:
         # An activity still open closes first, with its final results, so nobody is left
         # answering a question in a session that is over.
@@ -103,12 +103,12 @@ async def change_status(broker: Broker | None, session_id: int, target: SessionS
         await emit(broker, session_id, seq, ALL, "status", session_id=session_id,
                    status=target.value, started_at=row["started_at"], ended_at=row["ended_at"])
     if target == SessionStatus.ENDED and runtime is not None:
-        from lms_live_sessions.completion import after_end
-
+        # the period's figures and the module completions of a whole room: a job, not the
+        # lecturer's click (completion.after_end)
         try:
-            await after_end(runtime, session_id)
+            await runtime.jobs.enqueue("live_sessions.after_end", session_id=session_id)
         except Exception:
-            log.exception("after the end of session %s", session_id)
+            log.exception("could not queue the end of session %s", session_id)
     return row
 
 

@@ -97,7 +97,12 @@ def test_the_console_sees_a_hidden_phone_as_away(browser, site):  # noqa: F811
 
         console.click("#lv-end")
         expect(console.locator("#lv-status")).to_have_text("Đã kết thúc")
-        console.goto(f"/engagement/periods/{sid}")
+        # the report is made by the job runner right after the end: a moment, not a click
+        for _ in range(40):
+            console.goto(f"/engagement/periods/{sid}")
+            if console.locator("h1").inner_text() == "Tiết 2: Đạo đức công vụ":
+                break
+            console.wait_for_timeout(250)
         expect(console.locator("h1")).to_have_text("Tiết 2: Đạo đức công vụ")
         row = console.locator("tbody tr", has_text="Nguyễn Văn Trainee A")
         expect(row).to_have_count(1)

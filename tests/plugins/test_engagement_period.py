@@ -264,3 +264,36 @@ async def test_a_plugin_rule_and_the_completion_of_the_live_module(app, world):
     assert str(getattr(progress[world.users["trainee_a"]], "value",
                        progress[world.users["trainee_a"]])) == "completed"
     assert world.users["trainee2_a"] not in progress
+
+
+async def test_ending_a_session_queues_the_figures_and_the_completions(app, client_for, world):
+    """Through the API, as the lecturer's click does: the end answers at once and the job runner
+    stores the figures and completes the live module of the trainee who met the rule."""
+    import asyncio
+
+    from lms_live_sessions.models import Attendance, LiveSession
+
+    session = await _live_world(world)
+    await LiveSession.filter(id=session.id).update(status="live", ended_at=None)
+    module = await CourseModule.create(course_id=world.courses["a"], key="tiet-2",
+                                       type="live_session", title="Tiết học trực tiếp",
+                                       position=91, data={"session_id": session.id})
+    await set_setting(app.state.lms.plugins, world.inst["a"], "engagement.attendance_rule",
+                      {"min_attentive_share": 0.0, "min_interactions": 0})
+    now = datetime.now(timezone.utc)
+    events = [Event("srv:s0:joined", "joined", now - timedelta(seconds=60)),
+              Event("p:1", "visible", now - timedelta(seconds=59))]
+    await _store(app, world, "trainee_a", session.id, events)
+    await LiveSession.filter(id=session.id).update(started_at=now - timedelta(seconds=90))
+    await Attendance.create(session_id=session.id, user_id=world.users["trainee_a"],
+                            first_join_at=now - timedelta(seconds=60), seconds_present=60,
+                            joins=1, open_connections=1, present_since=None, role="trainee")
+    lecturer = await client_for("lecturer_a")
+    r = await lecturer.post(f"/api/v1/live/sessions/{session.id}/end")
+    assert r.status_code == 200, r.text
+    for _ in range(200):
+        if await ModuleProgress.filter(module_id=module.id, status="completed").exists():
+            break
+        await asyncio.sleep(0.05)
+    assert await PeriodResult.filter(session_id=session.id).count() == 1
+    assert await ModuleProgress.filter(module_id=module.id, status="completed").count() == 1

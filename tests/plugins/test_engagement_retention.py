@@ -53,3 +53,14 @@ async def test_old_details_go_results_stay(app, world):
     assert await PeriodResult.all().count() == 1
     assert await retention.purge(plugins, NOW) == {"events": 0, "attention_checks": 0,
                                                    "live_states": 0}
+
+
+async def test_the_purge_runs_daily_in_the_job_runner(app, world, clock):
+    plugins = app.state.lms.plugins
+    await set_setting(plugins, world.inst["a"], "engagement.retention_days", 30)
+    await _events(app, world, "a", "trainee_a", 10, 4)  # ten days before NOW
+    jobs = app.state.lms.jobs
+    # a year on, by the app's clock: the daily tick is due and the old events go
+    clock.advance(NOW + timedelta(days=60) - datetime.now(timezone.utc))
+    assert "engagement.purge" in await jobs.run_due()
+    assert await EngagementEvent.filter(institution_id=world.inst["a"]).count() == 0
