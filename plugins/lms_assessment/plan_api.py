@@ -112,10 +112,22 @@ async def survey_results(request: Request, principal: Principal):
         survey.form_items(await _lecturers(klass.id)), responses, trainees)}
 
 
+@api("GET", permission=None, tags=TAGS, summary="Pre-test, post-test and normalised change",
+     responses={403: "Not staff of the class"})
+async def learning_results(request: Request, principal: Principal):
+    """Per trainee the pre- and post-test grades and their normalised change (defined for a
+    perfect pre-test too), the class's mean change, and the same per competency."""
+    from lms_assessment.learning import class_learning
+
+    klass = await plans.class_for_staff(principal, path_int(request, "class_id"))
+    return await class_learning(runtime(request).plugins, klass)
+
+
 def routes() -> list[BaseRoute]:
     def r(path: str, endpoint: Any) -> Route:
         return Route(PREFIX + path, endpoint, methods=[endpoint.__lms_api__.method],
                      name=f"api.assessment_{endpoint.__name__}")
 
     return [r("/plan", get_plan), r("/plan", set_plan), r("/survey", survey_form),
-            r("/survey", send_survey), r("/survey/results", survey_results)]
+            r("/survey", send_survey), r("/survey/results", survey_results),
+            r("/learning", learning_results)]

@@ -78,3 +78,14 @@ async def lms_event_enrolment_changed(enrolment: Any, new_status: str) -> None:
         await schedule_review(enrolment)
         klass = await enrolment.klass
         await record_course(enrolment, await klass.course, enrolment.user_id)
+
+
+@hookimpl
+async def lms_event_module_completed(user: Any, module: Any, enrolment: Any,
+                                     runtime: Any) -> None:
+    """A post-test completed: its result per competency becomes evidence at once."""
+    if getattr(module, "type", None) != "quiz":
+        return
+    from lms_assessment.learning import record_post_test
+
+    await record_post_test(getattr(runtime, "plugins", None), module, user.id)

@@ -102,3 +102,13 @@ def lms_register_menu_items() -> list[MenuItem]:
         MenuItem("quiz-grading", "Chấm bài tự luận", "Grade essays", "/quizzes/grading",
                  "quiz.grade", 45),
     ]
+
+
+@hookimpl(optionalhook=True)
+async def lms_assessment_quiz_results(institution_id: int, module_ids: list[int],
+                                      user_ids: list[int] | None) -> list[Any]:
+    """The assessment plugin's learning step reads pre- and post-test results here (its hook;
+    optional, so the quizzes plugin runs without assessment)."""
+    from lms_quizzes.assessment_results import results
+
+    return await results(institution_id, module_ids, user_ids)
