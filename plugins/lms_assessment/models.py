@@ -312,3 +312,54 @@ class SurveyReceipt(Model):
     class Meta:
         table = "assessment_survey_receipt"
         unique_together = (("plan", "user_id"),)
+
+
+class RaterRole(str, Enum):
+    SUPERVISOR = "supervisor"
+    SELF = "self"
+
+
+class JobRating(Model):
+    """Step 4, on the job: one rater's rating of one trainee in one wave (0 = the baseline
+    before training, then days after the class: 30, 90...). The supervisor and the trainee
+    rate the same behaviour items: for each competency the course develops, the level whose
+    descriptor fits what they see at work, with an example. ``items``: [{code, level,
+    example}]."""
+
+    id = fields.IntField(primary_key=True)
+    institution_id = fields.IntField(db_index=True)
+    klass_id = fields.IntField()
+    enrolment_id = fields.IntField()
+    trainee_id = fields.IntField(db_index=True)
+    rater_role = fields.CharEnumField(RaterRole, max_length=16)
+    rater_id = fields.IntField(null=True, db_index=True)
+    wave = fields.IntField()
+    due_on = fields.DateField()
+    status = fields.CharEnumField(ReviewStatus, max_length=16, default=ReviewStatus.PENDING)
+    items: list = fields.JSONField(default=list)
+    submitted_at = fields.DatetimeField(null=True)
+    reminders = fields.IntField(default=0)
+    reminded_on = fields.DateField(null=True)
+
+    class Meta:
+        table = "assessment_job_rating"
+        unique_together = (("enrolment_id", "rater_role", "wave"),)
+        indexes = (("status", "due_on"),)
+
+
+class Reminder(Model):
+    """A reminder sent to a user (in the app: their list of what is due), kept as the record
+    that it went out."""
+
+    id = fields.IntField(primary_key=True)
+    institution_id = fields.IntField()
+    user_id = fields.IntField(db_index=True)
+    kind = fields.CharField(max_length=32)
+    ref = fields.CharField(max_length=64)
+    message = fields.CharField(max_length=500)
+    message_en = fields.CharField(max_length=500, default="")
+    sent_at = fields.DatetimeField()
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "assessment_reminder"

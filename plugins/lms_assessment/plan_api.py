@@ -41,6 +41,11 @@ async def set_plan(request: Request, principal: Principal, body: PlanBody):
     klass = await plans.class_for_staff(principal, path_int(request, "class_id"), manage=True)
     plan = await plans.set_plan(runtime(request).plugins, klass, body.template, body.steps,
                                 principal.user_id)
+    # trainees already learning get their on-the-job baseline now (idempotent)
+    from lms_assessment.on_the_job import schedule_baseline
+
+    for enrolment in await Enrolment.filter(klass_id=klass.id, status=EnrolmentStatus.ACTIVE):
+        await schedule_baseline(enrolment)
     return await plans.plan_dict(runtime(request).plugins, plan)
 
 

@@ -32,9 +32,10 @@ def lms_register_models() -> list[ModelApp]:
 @hookimpl
 def lms_register_routes(settings: Any) -> list:
     from lms_assessment.api import routes
+    from lms_assessment.job_api import routes as job_routes
     from lms_assessment.plan_api import routes as plan_routes
 
-    return [*routes(), *plan_routes()]
+    return [*routes(), *plan_routes(), *job_routes()]
 
 
 @hookimpl
@@ -71,6 +72,10 @@ async def lms_event_course_completed(user: Any, course: Any, enrolment: Any) -> 
 async def lms_event_enrolment_changed(enrolment: Any, new_status: str) -> None:
     """An admin may mark an in-person class's enrolment completed without module progress; that
     completion deserves its review too. Scheduling is idempotent, so both events may fire."""
+    from lms_assessment import on_the_job
+
+    if new_status == "active":
+        await on_the_job.schedule_baseline(enrolment)
     if new_status == "completed":
         from lms_assessment.course_evidence import record_course
         from lms_assessment.reviews import schedule_review
@@ -78,6 +83,7 @@ async def lms_event_enrolment_changed(enrolment: Any, new_status: str) -> None:
         await schedule_review(enrolment)
         klass = await enrolment.klass
         await record_course(enrolment, await klass.course, enrolment.user_id)
+        await on_the_job.schedule_waves(enrolment)
 
 
 @hookimpl
@@ -89,3 +95,15 @@ async def lms_event_module_completed(user: Any, module: Any, enrolment: Any,
     from lms_assessment.learning import record_post_test
 
     await record_post_test(getattr(runtime, "plugins", None), module, user.id)
+
+
+@hookimpl
+def lms_register_jobs() -> list[Any]:
+    """The daily reminders of on-the-job ratings coming due or overdue."""
+    from lms_core.plugin_api import JobSpec
+
+    from lms_assessment.on_the_job import remind_job
+
+    return [JobSpec("assessment.remind", remind_job, schedule="0 1 * * *",
+                    description="Nhắc đánh giá sau đào tạo sắp đến hạn hoặc quá hạn "
+                                "(08:00 giờ Việt Nam)")]

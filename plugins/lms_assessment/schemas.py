@@ -100,3 +100,17 @@ class SurveyBody(Strict):
     #: strict: true or "4" are mistakes to refuse, not values to coerce
     answers: dict[str, Annotated[int, Field(strict=True)] | None] = Field(max_length=500)
     comment: str = Field("", max_length=4000)
+
+
+class RatingItem(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    level: Level
+    example: str = Field("", max_length=2000, description="What the rater saw at work")
+
+
+class RatingSubmit(Strict):
+    items: list[RatingItem] = Field(min_length=1, max_length=200)
+
+
+class RatingQuery(Strict):
+    status: Literal["pending", "done", "all"] = "pending"

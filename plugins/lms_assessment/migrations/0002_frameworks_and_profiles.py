@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from lms_assessment.models import CombineRule, EvidenceSource, ExemptionStatus
+from lms_assessment.models import CombineRule, EvidenceSource, ExemptionStatus, RaterRole, ReviewStatus
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('assessment', '0001_initial'), ('lms', '0001_initial'), ('lms', '0002_user_session_epoch'), ('lms', '0003_sort_and_search_keys'), ('lms', '0004_catalogue_and_roster_indexes')]
+    dependencies = [('assessment', '0001_initial'), ('lms', '0005_platform_value')]
 
     initial = False
 
@@ -138,6 +138,27 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='JobRating',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('institution_id', fields.IntField(db_index=True)),
+                ('klass_id', fields.IntField()),
+                ('enrolment_id', fields.IntField()),
+                ('trainee_id', fields.IntField(db_index=True)),
+                ('rater_role', fields.CharEnumField(description='SUPERVISOR: supervisor\nSELF: self', enum_type=RaterRole, max_length=16)),
+                ('rater_id', fields.IntField(null=True, db_index=True)),
+                ('wave', fields.IntField()),
+                ('due_on', fields.DateField()),
+                ('status', fields.CharEnumField(default=ReviewStatus.PENDING, description='PENDING: pending\nDONE: done\nCANCELLED: cancelled', enum_type=ReviewStatus, max_length=16)),
+                ('items', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
+                ('submitted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('reminders', fields.IntField(default=0)),
+                ('reminded_on', fields.DateField(null=True)),
+            ],
+            options={'table': 'assessment_job_rating', 'app': 'assessment', 'unique_together': (('enrolment_id', 'rater_role', 'wave'),), 'indexes': [Index(fields=['status', 'due_on'])], 'pk_attr': 'id', 'table_description': "Step 4, on the job: one rater's rating of one trainee in one wave (0 = the baseline"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='ProfileSegment',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -150,6 +171,22 @@ class Migration(migrations.Migration):
                 ('evidence_id', fields.BigIntField()),
             ],
             options={'table': 'assessment_profile_segment', 'app': 'assessment', 'indexes': [Index(fields=['user_id', 'competency_id']), Index(fields=['competency_id', 'level'])], 'pk_attr': 'id', 'table_description': "A person's level of one competency over a stretch of time, derived from their evidence"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Reminder',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('institution_id', fields.IntField()),
+                ('user_id', fields.IntField(db_index=True)),
+                ('kind', fields.CharField(max_length=32)),
+                ('ref', fields.CharField(max_length=64)),
+                ('message', fields.CharField(max_length=500)),
+                ('message_en', fields.CharField(default='', max_length=500)),
+                ('sent_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('read_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'assessment_reminder', 'app': 'assessment', 'pk_attr': 'id', 'table_description': 'A reminder sent to a user (in the app: their list of what is due), kept as the record'},
             bases=['Model'],
         ),
         ops.CreateModel(
