@@ -363,3 +363,39 @@ class Reminder(Model):
 
     class Meta:
         table = "assessment_reminder"
+
+
+class PracticalTask(Model):
+    """Step 3, application: a short report or project on a real problem of the trainee's own
+    unit, tied to their job position, graded on a rubric per competency."""
+
+    id = fields.IntField(primary_key=True)
+    institution_id = fields.IntField()
+    klass_id = fields.IntField(unique=True)
+    title = fields.CharField(max_length=255)
+    instructions = fields.TextField(default="")
+    #: [{code, criterion}]: the competencies graded and what is looked at for each
+    rubric: list = fields.JSONField(default=list)
+    due_on = fields.DateField(null=True)
+    created_by_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "assessment_practical_task"
+
+
+class TaskSubmission(Model):
+    id = fields.IntField(primary_key=True)
+    task: fields.ForeignKeyRelation[PracticalTask] = fields.ForeignKeyField(
+        "assessment.PracticalTask", related_name="submissions", on_delete=fields.CASCADE)
+    user_id = fields.IntField()
+    text = fields.TextField(default="")
+    submitted_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    #: [{code, level, comment}] once graded
+    grades: list = fields.JSONField(default=list)
+    graded_by_id = fields.IntField(null=True)
+    graded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "assessment_task_submission"
+        unique_together = (("task", "user_id"),)

@@ -16,7 +16,7 @@ from lms_core.runtime import runtime
 
 from lms_assessment import plans, survey
 from lms_assessment.models import AssessmentPlan, SurveyReceipt, SurveyResponse
-from lms_assessment.schemas import PlanBody, SurveyBody
+from lms_assessment.schemas import GradeBody, PlanBody, SubmissionBody, SurveyBody, TaskBody
 
 PREFIX = "/api/v1/assessment/classes/{class_id:int}"
 TAGS = ("assessment",)
@@ -128,6 +128,98 @@ async def learning_results(request: Request, principal: Principal):
     return await class_learning(runtime(request).plugins, klass)
 
 
+async def _task(klass_id: int) -> Any:
+    from lms_assessment.models import PracticalTask
+
+    task = await PracticalTask.get_or_none(klass_id=klass_id)
+    if task is None:
+        raise Problem(404, "Lớp chưa có bài tập thực hành.", "The class has no practical task.")
+    return task
+
+
+async def _class_lecturer_or_admin(principal: Principal, class_id: int) -> CourseClass:
+    klass = await plans.class_for_staff(principal, class_id)
+    if not principal.can("assessment.manage") and not await ClassLecturer.filter(
+            klass_id=class_id, user_id=principal.user_id).exists():
+        raise Problem(403, "Chỉ giảng viên của lớp chấm và giao bài tập thực hành.",
+                      "Only the class's lecturers set and grade the practical task.")
+    return klass
+
+
+@api("PUT", permission=None, body=TaskBody, tags=TAGS,
+     summary="Set the class's practical task and its rubric (lecturers of the class)")
+async def set_task(request: Request, principal: Principal, body: TaskBody):
+    from lms_assessment import practical
+
+    klass = await _class_lecturer_or_admin(principal, path_int(request, "class_id"))
+    task = await practical.set_task(klass, body.title, body.instructions,
+                                    [r.model_dump() for r in body.rubric], body.due_on,
+                                    principal.user_id)
+    return practical.task_dict(task)
+
+
+@api("GET", permission=None, tags=TAGS, summary="The practical task, with my submission",
+     responses={404: "No task, or not of your class"})
+async def get_task(request: Request, principal: Principal):
+    from lms_assessment import practical
+    from lms_assessment.models import TaskSubmission
+
+    class_id = path_int(request, "class_id")
+    task = await _task(class_id)
+    if not await Enrolment.filter(klass_id=class_id, user_id=principal.user_id,
+                                  status__in=TRAINING).exists():
+        await plans.class_for_staff(principal, class_id)
+    mine = await TaskSubmission.get_or_none(task_id=task.id, user_id=principal.user_id)
+    return {**practical.task_dict(task),
+            "mine": practical.submission_dict(mine) if mine else None}
+
+
+@api("PUT", permission=None, body=SubmissionBody, tags=TAGS,
+     summary="Save my practical task (a draft, or submit it)",
+     responses={404: "Not a trainee of the class", 409: "Graded, or submitted already"})
+async def save_submission(request: Request, principal: Principal, body: SubmissionBody):
+    from lms_assessment import practical
+
+    class_id = path_int(request, "class_id")
+    if not await Enrolment.filter(klass_id=class_id, user_id=principal.user_id,
+                                  status__in=TRAINING).exists():
+        raise Problem(404, "Anh/chị không học lớp này.", "You are not a trainee of this class.")
+    sub = await practical.save(await _task(class_id), principal.user_id, body.text, body.submit)
+    return practical.submission_dict(sub)
+
+
+@api("GET", permission=None, tags=TAGS, summary="Submissions of the practical task",
+     responses={403: "Not a lecturer of the class"})
+async def list_submissions(request: Request, principal: Principal):
+    from lms_assessment import practical
+    from lms_assessment.models import TaskSubmission
+    from lms_core.models import User
+
+    class_id = path_int(request, "class_id")
+    await _class_lecturer_or_admin(principal, class_id)
+    task = await _task(class_id)
+    subs = await TaskSubmission.filter(task_id=task.id, submitted_at__isnull=False).order_by(
+        "submitted_at", "id")
+    names = dict(await User.filter(id__in=[s.user_id for s in subs]).values_list(
+        "id", "full_name")) if subs else {}
+    return {"items": [{**practical.submission_dict(s), "full_name": names.get(s.user_id, "")}
+                      for s in subs]}
+
+
+@api("POST", permission=None, body=GradeBody, tags=TAGS,
+     summary="Grade a submission on the rubric (each level becomes evidence)",
+     responses={403: "Not a lecturer of the class", 409: "Not submitted",
+                422: "Criteria do not match"})
+async def grade_submission(request: Request, principal: Principal, body: GradeBody):
+    from lms_assessment import practical
+
+    class_id = path_int(request, "class_id")
+    await _class_lecturer_or_admin(principal, class_id)
+    sub = await practical.grade(await _task(class_id), path_int(request, "submission_id"),
+                                [g.model_dump() for g in body.grades], principal.user_id)
+    return practical.submission_dict(sub)
+
+
 def routes() -> list[BaseRoute]:
     def r(path: str, endpoint: Any) -> Route:
         return Route(PREFIX + path, endpoint, methods=[endpoint.__lms_api__.method],
@@ -135,4 +227,6 @@ def routes() -> list[BaseRoute]:
 
     return [r("/plan", get_plan), r("/plan", set_plan), r("/survey", survey_form),
             r("/survey", send_survey), r("/survey/results", survey_results),
-            r("/learning", learning_results)]
+            r("/learning", learning_results), r("/task", set_task), r("/task", get_task),
+            r("/task/submission", save_submission), r("/task/submissions", list_submissions),
+            r("/task/submissions/{submission_id:int}/grade", grade_submission)]

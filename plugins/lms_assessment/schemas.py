@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -114,3 +115,30 @@ class RatingSubmit(Strict):
 
 class RatingQuery(Strict):
     status: Literal["pending", "done", "all"] = "pending"
+
+
+class RubricRow(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    criterion: str = Field(min_length=1, max_length=1000)
+
+
+class TaskBody(Strict):
+    title: str = Field(min_length=1, max_length=255)
+    instructions: str = Field("", max_length=20_000, description="Markdown")
+    rubric: list[RubricRow] = Field(min_length=1, max_length=50)
+    due_on: date | None = None
+
+
+class SubmissionBody(Strict):
+    text: str = Field(max_length=100_000, description="Markdown")
+    submit: bool = False
+
+
+class GradeRow(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    level: Level
+    comment: str = Field("", max_length=4000)
+
+
+class GradeBody(Strict):
+    grades: list[GradeRow] = Field(min_length=1, max_length=50)

@@ -159,6 +159,21 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='PracticalTask',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('institution_id', fields.IntField()),
+                ('klass_id', fields.IntField(unique=True)),
+                ('title', fields.CharField(max_length=255)),
+                ('instructions', fields.TextField(default='', unique=False)),
+                ('rubric', fields.JSONField(default=list, description='[{code, criterion}]: the competencies graded and what is looked at for each', encoder=JSON_DUMPS, decoder=loads)),
+                ('due_on', fields.DateField(null=True)),
+                ('created_by_id', fields.IntField(null=True)),
+            ],
+            options={'table': 'assessment_practical_task', 'app': 'assessment', 'pk_attr': 'id', 'table_description': "Step 3, application: a short report or project on a real problem of the trainee's own"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='ProfileSegment',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -212,6 +227,22 @@ class Migration(migrations.Migration):
                 ('submitted_on', fields.DateField()),
             ],
             options={'table': 'assessment_survey_response', 'app': 'assessment', 'pk_attr': 'id', 'table_description': "One trainee's class-quality survey, with nothing that says whose it is: no user, no time"},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TaskSubmission',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('task', fields.ForeignKeyField('assessment.PracticalTask', source_field='task_id', db_constraint=True, to_field='id', related_name='submissions', on_delete=OnDelete.CASCADE)),
+                ('user_id', fields.IntField()),
+                ('text', fields.TextField(default='', unique=False)),
+                ('submitted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                ('grades', fields.JSONField(default=list, description='[{code, level, comment}] once graded', encoder=JSON_DUMPS, decoder=loads)),
+                ('graded_by_id', fields.IntField(null=True)),
+                ('graded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'assessment_task_submission', 'app': 'assessment', 'unique_together': (('task', 'user_id'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.AddField(
