@@ -5,7 +5,7 @@
 import { formatNumber, h, htmlText, quizChoices, quizKeyText, resultsView, t } from "./live-common.js";
 
 const SHAPES = ["▲", "◆", "●", "■", "★", "⬟"];
-export const TOP_QUESTIONS = 6;
+export const TOP_QUESTIONS = 5;
 
 export function questionsView(items) {
   const top = items.slice(0, TOP_QUESTIONS);
