@@ -82,7 +82,7 @@ function drawCurrent() {
     h("p.lv-kind", {}, KIND_LABELS[a.kind] || a.kind, " · ",
       h("span.lv-state", { dataset: { state: a.state } }, STATE_LABELS[a.state] || a.state)),
     h("h3.lv-prompt", {}, a.prompt),
-    timed ? h("p.lv-console-timer", { id: "lv-console-timer", role: "timer" }) : null,
+    timed ? h("p.lv-console-timer", { id: "lv-console-timer", role: "timer", "aria-live": "off" }) : null,
     controls,
     resultsView(results || emptyResults(a), a),
   );

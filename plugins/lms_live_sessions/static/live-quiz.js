@@ -215,7 +215,7 @@ export function mountQuiz(socket, room, box) {
           open ? "" : ` · ${t("Đã đóng", "Closed")}`),
         h("h2.lv-prompt", {}, a.prompt),
         text && text !== a.prompt ? h("p.lv-quiz-text", {}, text) : null,
-        open ? h("div.lv-timer", { role: "timer", "aria-label": t("Số giây còn lại", "Seconds left") },
+        open ? h("div.lv-timer", { role: "timer", "aria-live": "off", "aria-label": t("Số giây còn lại", "Seconds left") },
           h("span.lv-timer-num", {}, String(secondsLeft(a))),
           h("span.lv-timer-track", { "aria-hidden": "true" }, h("span.lv-timer-fill"))) : null,
         open || answered() ? answerArea(a) : null,

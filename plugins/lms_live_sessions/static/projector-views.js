@@ -54,7 +54,7 @@ export function quizOpenView(activity, responses) {
   return h("div.pj-quiz", {},
     h("div.pj-quiz-top", {},
       text && text !== activity.prompt ? h("p.pj-quiz-text", {}, text) : h("span"),
-      h("div.pj-timer", { role: "timer", "aria-label": t("Số giây còn lại", "Seconds left") },
+      h("div.pj-timer", { role: "timer", "aria-live": "off", "aria-label": t("Số giây còn lại", "Seconds left") },
         h("span.pj-timer-num", { id: "pj-timer-num" }, ""))),
     choices.length ? h("ol.pj-qchoices", {}, ...choices.map((c, i) => h("li.pj-qchoice", { dataset: { shape: String(i % SHAPES.length) } },
       h("span.lv-shape", { "aria-hidden": "true" }, SHAPES[i % SHAPES.length]), h("span", {}, c.label))))
