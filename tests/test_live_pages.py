@@ -91,10 +91,20 @@ async def test_console_for_the_class_lecturer_with_code_and_qr_of_the_join_url(c
     grid = qr_matrix(html)
     assert grid == expected_matrix(join_url, border=4)
     assert grid != expected_matrix(f"http://testserver/live/join?code={code[::-1]}", border=4)
+    # the room's panels, the quick quiz in the activity form, the class's schedule
+    for text in ("Hỏi đáp", "Giơ tay phát biểu", "Điểm danh bằng mã", "Thảo luận nhóm",
+                 "Câu hỏi nhanh (từ ngân hàng câu hỏi)", 'id="lv-quiz-search"',
+                 f'href="/live/classes/{world.classes["a"]}/sessions"', 'id="lv-qna-body"',
+                 'id="lv-hands-body"', 'id="lv-checkin-body"', 'id="lv-groups-body"'):
+        assert text in html, text
     for name in ("live-common.js", "live-console.js", "live-projector.js", "live-trainee.js",
-                 "live-join.js", "live.css"):
+                 "live-join.js", "live.css", "live-room.js", "live-quiz.js", "live-schedule.js",
+                 "room-questions.js", "room-hand.js", "room-group.js", "room-checkin.js",
+                 "group-editor.js", "console-room.js", "console-form.js", "console-questions.js",
+                 "console-hands.js", "console-checkin.js", "console-groups.js",
+                 "console-board.js", "console-quiz-pick.js", "projector-views.js"):
         asset = await lecturer.get(f"/static/live_sessions/{name}")
-        assert asset.status_code == 200 and len(asset.content) > 1000, name
+        assert asset.status_code == 200 and len(asset.content) > 500, name
 
 
 async def test_only_runners_get_the_console_and_projector(client_for, world):
@@ -217,6 +227,33 @@ async def test_module_page_links_each_role_to_its_screen(client_for, world):
     html = (await lecturer.get(url)).text
     assert f'href="/live/sessions/{sid}/console"' in html
     assert f'href="/live/sessions/{sid}/projector"' in html
+    # the class's schedule, from its session and on its own (where the first one is made)
+    schedule = f'href="/live/classes/{world.classes["a"]}/sessions"'
+    assert html.count(schedule) == 2 and "Lên lịch phiên học: lớp" in html
+    assert "/live/classes/" not in (await (await client_for("trainee_a")).get(url)).text
+
+
+async def test_schedule_page_for_those_who_run_the_class(client_for, world):
+    user = await User.create(login="lecturer3_a", email="l3a@example.vn",
+                             password_hash=password_hash(), unit_id=world.units["a-child"],
+                             **user_fields("Phạm Văn Giảng"))
+    await Membership.create(user=user, institution_id=world.inst["a"], role="lecturer")
+    url = f"/live/classes/{world.classes['a']}/sessions"
+    for login in ("lecturer_a", "admin_a"):
+        r = await (await client_for(login)).get(url)
+        assert r.status_code == 200, (login, r.text[:300])
+        for text in ('<html lang="vi">', "Lịch phiên học trực tiếp", "Lên lịch phiên học mới",
+                     '<script type="module" src="/static/live_sessions/live-schedule.js">',
+                     f'data-class-id="{world.classes["a"]}"', 'type="datetime-local"',
+                     "Tại phòng học", "Trực tuyến", "Kết hợp", "giờ Việt Nam",
+                     f'href="/classes/{world.classes["a"]}"'):
+            assert text in r.text, (login, text)
+    assert (await (await client_for("trainee_a")).get(url)).status_code == 403
+    assert (await (await client_for("lecturer3_a")).get(url)).status_code == 403  # not theirs
+    for other in ("lecturer_b", "admin_b"):
+        assert (await (await client_for(other)).get(url)).status_code == 404
+    r = await (await client_for("lecturer_a")).get("/live/classes/999999/sessions")
+    assert r.status_code == 404
 
 
 async def test_english_console(client_for, world):

@@ -1,5 +1,6 @@
 """The JSON API of activities under /api/v1/live: prepare, queue, reorder, push (open), close,
-delete, results, and the CSV/XLSX export per session and per class. Runner-only actions are
+delete, results, the bank questions a quick quiz can use, and the CSV/XLSX export per session
+and per class. Runner-only actions are
 checked with ``access.require_run`` (the class's lecturers or an administrator), and every
 lookup is scoped by the caller's institution."""
 
@@ -16,7 +17,7 @@ from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
 from lms_core.runtime import runtime
 
-from lms_live_sessions import export
+from lms_live_sessions import export, quick_quiz
 from lms_live_sessions.access import RUNNER, class_of_institution, join_role, require_run, \
     require_visible
 from lms_live_sessions.activities import ACTIVITY_FIELDS, LiveError, activity_dict
@@ -24,7 +25,8 @@ from lms_live_sessions.lifecycle import close_activity, create_activity, delete_
     open_activity, reorder, session_activities, update_activity
 from lms_live_sessions.models import Activity, LiveSession
 from lms_live_sessions.results import compute, visible_to_trainees
-from lms_live_sessions.schemas import ActivityCreate, ActivityUpdate, ReorderBody
+from lms_live_sessions.schemas import ActivityCreate, ActivityUpdate, QuizSearchQuery, \
+    ReorderBody
 
 V1 = "/api/v1/live"
 TAGS = ("live",)
@@ -79,6 +81,18 @@ async def create(request: Request, principal: Principal, body: ActivityCreate):
     if body.open:
         made = await open_activity(broker, session.id, made["id"])
     return made
+
+
+@api("GET", permission="live.run", query=QuizSearchQuery, tags=TAGS,
+     summary="Bank questions a quick quiz of this session can use",
+     responses={409: "No enabled plugin offers a question bank (quiz_unavailable)"})
+async def quiz_questions(request: Request, principal: Principal, query: QuizSearchQuery):
+    """The institution's question bank, searched without diacritics, through the
+    ``lms_live_quiz_search`` hook: only the question types a quick quiz runs, no answers."""
+    session = await _runner_session(principal, request)
+    items = await quick_quiz.search_questions(runtime(request).plugins, session.institution_id,
+                                              query.search, query.limit)
+    return {"items": items}
 
 
 @api("POST", permission="live.run", body=ReorderBody, tags=TAGS,
@@ -187,6 +201,7 @@ def routes() -> list[BaseRoute]:
         _r(f"{s}/activities", list_activities),
         _r(f"{s}/activities", create),
         _r(f"{s}/activities/reorder", reorder_queue),
+        _r(f"{s}/quiz-questions", quiz_questions),
         _r(f"{s}/export.{{fmt}}", export_session),
         _r(a, update),
         _r(a, delete),

@@ -1,16 +1,17 @@
-"""The JSON API under /api/v1/live: sessions of a class, their life cycle, joining by code and
-the attendance sheet."""
+"""The JSON API under /api/v1/live: sessions of a class (scheduled, edited or cancelled before
+they start), their life cycle, joining by code and the attendance sheet."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
 from lms_core.auth.principal import Principal
 from lms_core.http.endpoints import api, path_int
-from lms_core.http.problems import Problem
+from lms_core.http.problems import Problem, validation_problem
 from lms_core.models import Enrolment
 from lms_core.runtime import runtime
 from lms_core.services.classes import get_visible_class
@@ -24,8 +25,10 @@ from lms_live_sessions.access import (
 )
 from lms_live_sessions.models import LiveSession, SessionStatus
 from lms_live_sessions.presence import attendance_rows, counts
-from lms_live_sessions.schemas import JoinBody, SessionCreate, SessionQuery
-from lms_live_sessions.service import SESSION_FIELDS, change_status, create_session, session_dict
+from lms_live_sessions.activities import LiveError
+from lms_live_sessions.schemas import JoinBody, SessionCreate, SessionQuery, SessionUpdate
+from lms_live_sessions.service import SESSION_FIELDS, change_status, create_session, \
+    delete_session, session_dict, update_session
 
 V1 = "/api/v1/live"
 TAGS = ("live",)
@@ -74,6 +77,36 @@ async def get_one(request: Request, principal: Principal):
     out = session_dict(session, with_code=await can_run(principal, session.klass_id))
     out.update(await counts(session.id))
     return out
+
+
+@api("PATCH", permission="live.run", body=SessionUpdate, tags=TAGS,
+     summary="Change a scheduled live session",
+     responses={409: "The session has started or ended (not_scheduled)"})
+async def update(request: Request, principal: Principal, body: SessionUpdate):
+    """Title, times (Vietnamese time without an offset), mode, room, meeting link, guests:
+    the result must obey the rules of a new session. Only before it starts."""
+    session = await _session(principal, request)
+    await require_run(principal, session.klass_id)
+    changes = body.model_dump(exclude_unset=True)
+    if any(v is None for v in changes.values()):
+        raise LiveError(422, "invalid", "Không được để trống trường đã gửi.",
+                        "Fields that are sent cannot be null.")
+    try:
+        row = await update_session(session, changes)
+    except ValidationError as exc:
+        raise validation_problem(exc) from None
+    return session_dict(row, with_code=True)
+
+
+@api("DELETE", permission="live.run", tags=TAGS, summary="Cancel a scheduled live session",
+     responses={409: "The session has started or ended (not_scheduled)"})
+async def cancel(request: Request, principal: Principal):
+    """Deletes it with what was prepared for it; a session that has started keeps its record
+    (end it instead)."""
+    session = await _session(principal, request)
+    await require_run(principal, session.klass_id)
+    await delete_session(session)
+    return {"deleted": session.id}
 
 
 @api("POST", permission="live.run", tags=TAGS, summary="Start a live session",
@@ -162,6 +195,8 @@ def routes() -> list[BaseRoute]:
         _r(f"{V1}/classes/{{class_id:int}}/sessions", list_for_class),
         _r(f"{V1}/classes/{{class_id:int}}/sessions", create),
         _r(f"{V1}/sessions/{{session_id:int}}", get_one),
+        _r(f"{V1}/sessions/{{session_id:int}}", update),
+        _r(f"{V1}/sessions/{{session_id:int}}", cancel),
         _r(f"{V1}/sessions/{{session_id:int}}/start", start),
         _r(f"{V1}/sessions/{{session_id:int}}/end", end),
         _r(f"{V1}/sessions/{{session_id:int}}/attendance", attendance),

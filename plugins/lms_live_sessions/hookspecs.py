@@ -1,7 +1,7 @@
 """Hooks the live_sessions plugin declares for other plugins (registered through the plugin
 module's ``HOOKSPECS``, see docs/plugins.md). The quick quiz reaches the question bank only
-through these: live_sessions never imports the quizzes plugin, and works without it (the kind
-is then refused)."""
+through the first two (a question; a search for the runner to pick one from): live_sessions
+never imports the quizzes plugin, and works without it (the kind is then refused)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,18 @@ def lms_live_quiz_question(institution_id: int, question_id: int) -> Any:
     * ``key``: what may be shown once it has closed (the right choices or answers);
     * ``grade``: a callable taking the trainee's response and returning the fraction earned,
       0 to 1 (None if it cannot be graded automatically).
+    """
+
+
+@hookspec
+def lms_live_quiz_search(institution_id: int, text: str, limit: int) -> Any:
+    """Bank questions a runner may pick for a quick quiz, found by ``text`` (diacritics and
+    case ignored: "thu do" finds "Thủ đô"; empty: the newest), at most ``limit`` of them,
+    newest first; None if this plugin has no bank in that institution. May be async. Only
+    the types the quick quiz accepts (see ``lms_live_quiz_question``). Answer a list of dicts:
+    ``id``, ``type``, ``name``, ``text`` (plain text, for a list to choose from) and
+    ``category`` (its name). Nothing of the key: the list is shown on the runner's console,
+    which may be on a shared screen.
     """
 
 

@@ -2,6 +2,7 @@
 
 A module may name one session (``data: {session_id: 12}``); without one it shows the upcoming
 and running sessions of the viewer's own class, so a course can carry the step before its
+sessions are scheduled. Those who run the course's classes also get the page where each class's
 sessions are scheduled. Every value is escaped: titles, rooms and links are typed by people.
 """
 
@@ -13,6 +14,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from lms_core.http.problems import Problem, request_locale
+from lms_core.models import CourseClass
+from lms_core.models.classes import ClassStatus
 
 from lms_live_sessions.access import RUNNER, join_role, require_visible
 from lms_live_sessions.models import LiveSession, SessionMode, SessionStatus
@@ -25,12 +28,14 @@ _TEXT = {
            "live": "Đang diễn ra", "scheduled": "Sắp diễn ra", "ended": "Đã kết thúc",
            "room": "Phòng học", "online": "Học trực tuyến", "join": "Tham gia",
            "tz": "giờ Việt Nam", "console": "Điều khiển phiên học",
-           "projector": "Màn hình trình chiếu", "code": "Tham gia bằng mã"},
+           "projector": "Màn hình trình chiếu", "code": "Tham gia bằng mã",
+           "schedule": "Lịch phiên học của lớp", "schedule_for": "Lên lịch phiên học: lớp"},
     "en": {"none": "No live session is coming up yet.",
            "live": "Live now", "scheduled": "Upcoming", "ended": "Ended",
            "room": "Room", "online": "Online", "join": "Join", "tz": "Vietnam time",
            "console": "Session console", "projector": "Projector view",
-           "code": "Join with a code"},
+           "code": "Join with a code", "schedule": "The class's sessions",
+           "schedule_for": "Schedule sessions: class"},
 }
 
 
@@ -57,8 +62,27 @@ async def render_live_session(request: Any, module: Any, enrolment: Any = None) 
         for session in sessions:
             parts.append(_item(session, text, await join_role(principal, session)))
         parts.append("</ul>")
+    if principal and enrolment is None:
+        parts.extend(await _schedule_links(principal, module, text))
     parts.append("</section>")
     return str(Markup("".join(parts)))
+
+
+async def _schedule_links(principal: Any, module: Any, text: dict[str, str]) -> list[str]:
+    """For those who run classes of this course: the page where each class's sessions are
+    scheduled (so the first session can be made from here)."""
+    if not principal.can("live.run"):
+        return []
+    qs = CourseClass.filter(course_id=module.course_id, institution_id=principal.institution_id
+                            ).exclude(status=ClassStatus.ENDED)
+    if not principal.can("classes.manage"):
+        qs = qs.filter(lecturer_links__user_id=principal.user_id)
+    classes = await qs.order_by("code", "id").limit(MAX_SHOWN).values("id", "code")
+    if not classes:
+        return []
+    links = " ".join(f'<a class="button live-schedule" href="/live/classes/{c["id"]}/sessions">'
+                     f'{escape(text["schedule_for"])} {escape(c["code"])}</a>' for c in classes)
+    return [f'<p class="live-actions live-schedule-links">{links}</p>']
 
 
 async def _sessions_for(principal: Any, module: Any, enrolment: Any) -> list[LiveSession]:
@@ -107,7 +131,9 @@ def _item(session: LiveSession, text: dict[str, str], role: str | None) -> str:
         out.append(f'<p class="live-actions"><a class="button primary live-console" '
                    f'href="/live/sessions/{session.id}/console">{escape(text["console"])}</a> '
                    f'<a class="button live-projector" href="/live/sessions/{session.id}/projector"'
-                   f' target="lv-projector-{session.id}">{escape(text["projector"])}</a></p>')
+                   f' target="lv-projector-{session.id}">{escape(text["projector"])}</a> '
+                   f'<a class="button live-schedule" href="/live/classes/{session.klass_id}/sessions">'
+                   f'{escape(text["schedule"])}</a></p>')
     elif role is not None and status != SessionStatus.ENDED.value:
         out.append(f'<p class="live-actions"><a class="button primary live-join" '
                    f'href="/live/sessions/{session.id}" data-session-id="{session.id}" '

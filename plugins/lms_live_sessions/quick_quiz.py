@@ -1,8 +1,9 @@
 """The quick quiz: a runner opens a question of the institution's question bank with a time
 limit; trainees answer on their phones; faster right answers earn more (as in Kahoot).
 
-The question comes through the ``lms_live_quiz_question`` hook (``hookspecs.py``), which the
-quizzes plugin implements: this plugin never imports it. With no enabled implementation the
+The question comes through the ``lms_live_quiz_question`` hook (``hookspecs.py``), and the
+runner finds it through ``lms_live_quiz_search``; the quizzes plugin implements both: this
+plugin never imports it. With no enabled implementation the
 kind is refused (``quiz_unavailable``).
 
 * The public view of the question is stored in the activity's ``config.question`` (everyone
@@ -35,6 +36,7 @@ from lms_live_sessions.activities import LiveError, invalid
 from lms_live_sessions.models import ActivityKind, ActivityResponse, ActivityState
 
 HOOK = "lms_live_quiz_question"
+SEARCH_HOOK = "lms_live_quiz_search"
 KIND = ActivityKind.QUICK_QUIZ.value
 QUIZ_TYPES = ("single_choice", "multiple_response", "true_false", "numerical", "short_answer")
 TIME_LIMIT_DEFAULT, TIME_LIMIT_MIN, TIME_LIMIT_MAX = 20, 5, 300
@@ -96,6 +98,18 @@ async def _question(plugins: Any, institution_id: int, question_id: int) -> dict
                       "A quick quiz takes single or multiple choice, true/false, numerical or "
                       "short-answer questions only.")
     return got
+
+
+async def search_questions(plugins: Any, institution_id: int, text: str, limit: int
+                           ) -> list[dict[str, Any]]:
+    """Bank questions a runner may pick, through ``lms_live_quiz_search`` (the same
+    ``quiz_unavailable`` as the quick quiz itself when no enabled plugin offers a bank)."""
+    if plugins is None or not plugins.implementers(
+            SEARCH_HOOK, await plugins.enabled_for(institution_id)):
+        raise unavailable()
+    got = await plugins.first_result(SEARCH_HOOK, institution_id, institution_id=institution_id,
+                                     text=text, limit=limit)
+    return [item for item in got or () if item.get("type") in QUIZ_TYPES][:limit]
 
 
 async def attach_question(plugins: Any, institution_id: int, config: dict[str, Any]

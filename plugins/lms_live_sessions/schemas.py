@@ -62,6 +62,20 @@ class SessionCreate(Strict):
         return self
 
 
+class SessionUpdate(Strict):
+    """What a ``PATCH`` of a scheduled session may change; the session with the changes
+    applied must still satisfy every rule of ``SessionCreate``."""
+
+    title: str | None = Field(None, min_length=1, max_length=255)
+    starts_at: datetime | None = Field(None, description="ISO 8601; without an offset it is "
+                                                         "Vietnamese time")
+    ends_at: datetime | None = None
+    mode: Literal["in_room", "online", "both"] | None = None
+    room: str | None = Field(None, max_length=255)
+    meeting_url: str | None = Field(None, max_length=500)
+    allow_guests: bool | None = None
+
+
 class SessionQuery(Strict):
     status: Literal["scheduled", "live", "ended"] | None = None
     limit: int = Field(100, ge=1, le=500)
@@ -114,6 +128,12 @@ class ActivityUpdate(Strict):
     visibility: Visibility | None = None
     allow_change: bool | None = None
     queued: bool | None = None
+
+
+class QuizSearchQuery(Strict):
+    search: str = Field("", max_length=200, description="Words of the question; diacritics "
+                                                         "and case ignored (empty: newest)")
+    limit: int = Field(20, ge=1, le=50)
 
 
 class ReorderBody(Strict):

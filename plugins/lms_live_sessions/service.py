@@ -17,6 +17,7 @@ from lms_core.models import CourseClass
 from lms_core.models.classes import ClassStatus
 
 from lms_live_sessions import codes
+from lms_live_sessions.activities import LiveError
 from lms_live_sessions.channel import bump_seq
 from lms_live_sessions.events import ALL, emit
 from lms_live_sessions.models import Attendance, LiveSession, SessionStatus
@@ -70,6 +71,44 @@ async def create_session(klass: CourseClass, body: SessionCreate, actor_id: int)
             continue  # the code is taken by a session not ended yet: draw another
     raise Problem(409, "Không tạo được mã tham gia, hãy thử lại.",
                   "Could not allocate a join code, try again.")
+
+
+EDITABLE_FIELDS = ("title", "starts_at", "ends_at", "mode", "room", "meeting_url",
+                   "allow_guests")
+
+
+def _not_scheduled(doing_vi: str, doing_en: str) -> LiveError:
+    return LiveError(409, "not_scheduled",
+                     f"Chỉ {doing_vi} được phiên học chưa bắt đầu; phiên này đã bắt đầu hoặc "
+                     "đã kết thúc.",
+                     f"Only a session that has not started can be {doing_en}; this one has "
+                     "started or ended.")
+
+
+def merged_session(session: LiveSession, changes: dict[str, Any]) -> SessionCreate:
+    """The session as it would be with ``changes``, checked by the rules a new session obeys
+    (raises pydantic's ``ValidationError``)."""
+    current = {name: _plain(getattr(session, name)) for name in EDITABLE_FIELDS}
+    return SessionCreate.model_validate({**current, **changes})
+
+
+async def update_session(session: LiveSession, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a scheduled session. One conditional statement, so a session started meanwhile
+    is refused rather than edited under the room's feet."""
+    checked = merged_session(session, changes)
+    values = {name: getattr(checked, name) for name in EDITABLE_FIELDS}
+    if _plain(session.status) != SessionStatus.SCHEDULED.value or not await LiveSession.filter(
+            id=session.id, status=SessionStatus.SCHEDULED).update(**values):
+        raise _not_scheduled("sửa", "edited")
+    return (await LiveSession.filter(id=session.id).values(*SESSION_FIELDS))[0]
+
+
+async def delete_session(session: LiveSession) -> None:
+    """Cancel a scheduled session: it goes with what was prepared for it (activities, the
+    presence of anyone who opened its page early). A started one stays: it has a record."""
+    if _plain(session.status) != SessionStatus.SCHEDULED.value or not await LiveSession.filter(
+            id=session.id, status=SessionStatus.SCHEDULED).delete():
+        raise _not_scheduled("huỷ", "cancelled")
 
 
 async def change_status(broker: Broker | None, session_id: int, target: SessionStatus,

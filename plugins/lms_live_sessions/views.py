@@ -2,6 +2,9 @@
 ``static/``: the lecturer's console, the projector view and the trainee's live page (with the
 page where a trainee types the join code or lands from the QR code).
 
+A fourth page lists a class's sessions for its lecturers and administrators, to schedule,
+edit and cancel them (``live-schedule.js`` over the sessions API).
+
 The server decides who may see each page (403 / 404 here, never a page that then fails in the
 browser) with the same rules as the socket and the API (``access.py``), and renders what must
 not depend on JavaScript or on the socket: the join code and its QR code (an SVG made here by
@@ -27,8 +30,8 @@ from lms_core.web.pages import page
 from lms_core.web.templating import render
 
 from lms_live_sessions import codes
-from lms_live_sessions.access import RUNNER, join_role, not_in_class, require_run, \
-    require_visible
+from lms_live_sessions.access import RUNNER, class_of_institution, join_role, not_in_class, \
+    require_run, require_visible
 from lms_live_sessions.models import LiveSession
 
 JOIN_PATH = "/live/join"
@@ -101,6 +104,19 @@ async def projector_page(request: Request, principal: Principal) -> Response:
                         {**ctx, "page": "live-projector"})
 
 
+@page("live.run")
+async def schedule_page(request: Request, principal: Principal) -> Response:
+    """A class's live sessions for those who run it: schedule one, edit or cancel one that has
+    not started, open the console of any. 404 for another institution's class, 403 for who
+    does not run it, as the API answers."""
+    klass = await class_of_institution(principal, path_int(request, "class_id"))
+    await require_run(principal, klass.id)
+    course = await klass.course
+    return await render(request, "live_sessions/schedule.html", {
+        "page": "live-schedule", "klass": klass, "course": course,
+        "body_data": {"class-id": klass.id}})
+
+
 @page("live.join")
 async def join_page(request: Request, principal: Principal) -> Response:
     """Where a trainee types the six-character code, or lands from the QR code with
@@ -141,5 +157,6 @@ def routes() -> list[BaseRoute]:
         Route("/live/sessions/{session_id:int}/console", console_page, name="live.console_page"),
         Route("/live/sessions/{session_id:int}/projector", projector_page,
               name="live.projector_page"),
+        Route("/live/classes/{class_id:int}/sessions", schedule_page, name="live.schedule_page"),
     ]
 

@@ -100,7 +100,11 @@ async def list_categories(institution_id: int) -> list[dict[str, Any]]:
 
 async def search_questions(institution_id: int, *, q: str = "", category_id: int | None = None,
                            competency: str | None = None, qtype: str | None = None,
-                           limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+                           types: Sequence[str] | None = None, limit: int = 50,
+                           offset: int = 0, fields: Sequence[str] = LIST_FIELDS
+                           ) -> tuple[int, list[dict[str, Any]]]:
+    """Newest first; ``q`` matches every word, diacritics and case ignored. ``types``: only
+    these question types (the live quick quiz asks for the ones it can run)."""
     qs = Question.filter(institution_id=institution_id)
     if category_id is not None:
         category = await get_category(institution_id, category_id)
@@ -111,8 +115,10 @@ async def search_questions(institution_id: int, *, q: str = "", category_id: int
         qs = qs.filter(competency_key__contains=f"|{competency}|")
     if qtype:
         qs = qs.filter(type=qtype)
+    if types is not None:
+        qs = qs.filter(type__in=list(types))
     total = await qs.count()
-    rows = await qs.order_by("-id").offset(offset).limit(limit).values(*LIST_FIELDS)
+    rows = await qs.order_by("-id").offset(offset).limit(limit).values(*fields)
     return total, rows
 
 

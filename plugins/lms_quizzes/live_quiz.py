@@ -1,7 +1,9 @@
 """The quizzes plugin's side of the live sessions' quick quiz: a bank question's public view,
 its key, and a grader, answered through the ``lms_live_quiz_question`` hook that the
-live_sessions plugin declares. Neither plugin imports the other; with live_sessions absent
-the implementation is simply never called (it is an optional hook).
+live_sessions plugin declares, and the search a lecturer picks a question with
+(``lms_live_quiz_search``, implemented here and exposed by ``plugin.py``). Neither plugin
+imports the other; with live_sessions absent the implementations are simply never called
+(they are optional hooks).
 
 Grading is ``grading.grade`` over the stored question, exactly as a quiz attempt grades it,
 so a bank question scores the same live and in a quiz.
@@ -12,12 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lms_quizzes import grading
+from lms_core.plugin_api import hookimpl
+
+from lms_quizzes import bank, grading, qtypes
 from lms_quizzes.models import Question
 from lms_quizzes.questions import canonical
 
 #: What a question answered in a few seconds on a phone can be.
 LIVE_TYPES = ("single_choice", "multiple_response", "true_false", "numerical", "short_answer")
+#: The most a search returns, and how much of each question's text it shows.
+SEARCH_LIMIT, SEARCH_TEXT = 50, 300
 
 
 def key_of(question: dict[str, Any]) -> dict[str, Any]:
@@ -59,3 +65,23 @@ async def live_question(institution_id: int, question_id: int) -> dict[str, Any]
     view = grading.public_view(question, seed=question_id, shuffle=True)
     return {"type": question["type"], "view": view, "key": key_of(question),
             "grade": grader(question), "version": row.version}
+
+
+@hookimpl(optionalhook=True)
+async def lms_live_quiz_search(institution_id: int, text: str, limit: int
+                               ) -> list[dict[str, Any]]:
+    """The bank's own search (every word, diacritics and case ignored, newest first), kept to
+    the types a quick quiz runs. The list carries the question's text and name for the
+    lecturer to choose by, never its answers."""
+    limit = max(1, min(int(limit), SEARCH_LIMIT))
+    _total, rows = await bank.search_questions(
+        institution_id, q=str(text or "")[:200], types=LIVE_TYPES, limit=limit,
+        fields=("id", "type", "name", "text", "text_format", "category__name"))
+    out = []
+    for row in rows:
+        plain = " ".join(qtypes.plain_text(row["text"], row["text_format"] or "markdown").split())
+        if len(plain) > SEARCH_TEXT:
+            plain = plain[:SEARCH_TEXT - 1].rstrip() + "…"
+        out.append({"id": row["id"], "type": row["type"], "name": row["name"], "text": plain,
+                    "category": row["category__name"]})
+    return out

@@ -18,6 +18,7 @@ from lms_core.plugin_api import (
 from lms_quizzes import attempt_api, course_files, staff_api, stats_api
 from lms_quizzes import views as staff_views
 from lms_quizzes.api import routes
+from lms_quizzes.live_quiz import lms_live_quiz_search  # noqa: F401  (live sessions' hook)
 from lms_quizzes.module_type import render_quiz, validate_quiz
 
 PLUGIN_INFO = PluginInfo(name="quizzes", version="0.1.0", api=">=1.0,<2",

@@ -1,6 +1,6 @@
 // Shared by the live pages (console, projector, trainee): language, a DOM builder that only ever
 // sets text with textContent, the socket client of protocol v2 (docs/live-protocol.md) with
-// resume, backoff and an app-level heartbeat, and the results charts.
+// resume, backoff and an app-level heartbeat, client ids, messages, and the results charts.
 import { api } from "/static/core/app.js";
 
 export { api };
@@ -52,6 +52,7 @@ export const KIND_LABELS = {
   rating: t("Thang đánh giá", "Rating scale"),
   word_cloud: t("Đám mây từ", "Word cloud"),
   open_question: t("Câu hỏi mở", "Open question"),
+  quick_quiz: t("Câu hỏi nhanh", "Quick quiz"),
 };
 export const STATE_LABELS = {
   draft: t("Bản nháp", "Draft"),
@@ -83,6 +84,52 @@ export function messageOf(error) {
   if (!error) return "";
   if (error.problem) return (en ? error.problem.detail_en : error.problem.detail_vi) || error.message;
   return (en ? error.message_en : error.message_vi) || error.message || error.detail || "";
+}
+
+/** A problem's message with the fields it names (422s list what is wrong with each field). */
+export function problemText(error) {
+  const p = error?.problem;
+  const base = messageOf(error);
+  const fields = (p?.errors || []).map((e) => e.message).filter(Boolean);
+  return fields.length ? `${base} ${fields.join("; ")}` : base;
+}
+
+/** Put a message in a status element: red for a problem, green with ok. */
+export function say(el, text, ok = false) {
+  if (!el) return;
+  el.textContent = text || "";
+  el.classList.toggle("ok", ok && !!text);
+  el.classList.toggle("error", !ok && !!text);
+}
+
+/** Run an API call, showing its problem (or nothing) in `el`; null when it failed. */
+export async function attempt(el, fn) {
+  try {
+    say(el, "");
+    return await fn();
+  } catch (error) {
+    say(el, problemText(error));
+    return null;
+  }
+}
+
+/** A fresh client_id (crypto.getRandomValues works without HTTPS, unlike randomUUID). */
+export function newClientId(prefix = "w") {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return `${prefix}-${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * The text of server-rendered HTML (a bank question's text_html), read in an inert document:
+ * nothing runs and nothing loads, and the page only ever receives it as text.
+ */
+export function htmlText(html) {
+  if (!html) return "";
+  const doc = new DOMParser().parseFromString(String(html), "text/html");
+  for (const br of doc.querySelectorAll("br")) br.replaceWith("\n");
+  for (const block of doc.querySelectorAll("p, li, div, h1, h2, h3, h4, tr")) block.append("\n");
+  return (doc.body.textContent || "").replace(/[ \t]+\n/g, "\n").replace(/\n{3,}/g, "\n\n").trim();
 }
 
 export function setStatus(badge, status) {
@@ -307,6 +354,70 @@ export class LiveSocket {
   }
 }
 
+const RESEND_AFTER_MS = 5000;
+
+/**
+ * Messages that get an `ok` or an `error` echoing their client_id (Q&A, hands, groups,
+ * check-in): request(message) sends it with a fresh client_id (or the one given) and resolves
+ * with the `ok` frame, or rejects with the `error` frame. Until then the same message (same
+ * client_id, which the server counts once) is sent again after each reconnection and every 5 s
+ * without an answer, so a phone that lost its socket never loses what it sent.
+ * request.pending() says how many are waiting.
+ */
+export function requester(socket) {
+  const waiting = new Map();
+  const send = (item) => {
+    clearTimeout(item.timer);
+    if (socket.send(item.message)) item.timer = setTimeout(() => send(item), RESEND_AFTER_MS);
+  };
+  // Most `ok` replies echo the client_id; those of raise_hand, lower_hand and check_in do not,
+  // and answer the oldest message of their type. Every `error` of these messages echoes it.
+  const match = (frame) => {
+    if (frame.client_id) return waiting.get(frame.client_id);
+    if (frame.type !== "ok") return undefined;
+    return [...waiting.values()].find((item) => item.message.type === frame.for);
+  };
+  socket.listen((frame) => {
+    if (frame.type !== "ok" && frame.type !== "error") return;
+    const item = match(frame);
+    if (!item) return;
+    waiting.delete(item.message.client_id);
+    clearTimeout(item.timer);
+    if (frame.type === "ok") item.resolve(frame);
+    else item.reject(frame);
+  });
+  socket.onReconnect(() => { for (const item of waiting.values()) send(item); });
+  const request = (message) => new Promise((resolve, reject) => {
+    const item = { message: { ...message, client_id: message.client_id || newClientId(message.type[0]) },
+                   resolve, reject, timer: null };
+    waiting.set(item.message.client_id, item);
+    send(item);
+  });
+  request.pending = () => waiting.size;
+  return request;
+}
+
+let clockOffset = 0;
+
+/**
+ * How far this device's clock is from the server's (ms to subtract from Date.now()), from the
+ * Date header of one small request: a phone whose clock is a minute off still counts a quick
+ * quiz's time down right. The header has whole seconds, hence the half second added.
+ */
+export async function syncClock() {
+  try {
+    const before = Date.now();
+    const response = await fetch("/healthz", { cache: "no-store", credentials: "same-origin" });
+    const after = Date.now();
+    const date = Date.parse(response.headers.get("date") || "");
+    if (!Number.isNaN(date)) clockOffset = Math.round((before + after) / 2 - (date + 500));
+  } catch { /* offline: the device's own clock */ }
+  return clockOffset;
+}
+
+/** Now, on the server's clock (as far as syncClock could tell). */
+export const serverNow = () => Date.now() - clockOffset;
+
 /** Connection state for people: nothing when all is well. */
 export function connectionText(state, detail) {
   if (state === "open") return "";
@@ -340,7 +451,7 @@ export function barChart(rows, total, { title = "", width = 1000 } = {}) {
   rows.forEach((row, i) => {
     const y = i * rowH;
     const barW = Math.max(row.count ? 6 : 0, Math.round((row.count / max) * (width - countW)));
-    const g = svg("g", { class: "lv-bar", "data-index": i });
+    const g = svg("g", { class: row.right ? "lv-bar lv-bar-right" : "lv-bar", "data-index": i });
     g.append(svg("text", { x: 0, y: y + 30, class: "lv-bar-label" }, row.label));
     g.append(svg("rect", { x: 0, y: y + 42, width: width - countW, height: 34, rx: 6,
                            class: "lv-bar-track" }));
@@ -371,6 +482,10 @@ export function wordCloud(words) {
 
 const timeFmt = new Intl.DateTimeFormat(en ? "en-GB" : "vi-VN",
                                         { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" });
+
+/** "08:05" in Vietnam time, whatever the device's time zone. */
+export const clockTime = (iso) => (iso ? timeFmt.format(new Date(iso)) : "");
+export const formatNumber = (n) => fmt.format(n ?? 0);
 
 /** The latest open answers; names only when the frame has them (runners). */
 export function openAnswers(answers) {
@@ -403,6 +518,8 @@ export function resultsView(results, activity, { width = 1000 } = {}) {
                h("strong", {}, results.average === null || results.average === undefined
                  ? "–" : fmt.format(results.average))),
              barChart(rows, total, { title, width }));
+  } else if (results.kind === "quick_quiz") {
+    body = quizResults(results, activity, { title, width });
   } else if (results.kind === "word_cloud") {
     body = (results.words || []).length ? wordCloud(results.words)
       : h("p.muted", {}, t("Chưa có từ nào.", "No words yet."));
@@ -411,6 +528,47 @@ export function resultsView(results, activity, { width = 1000 } = {}) {
       : h("p.muted", {}, t("Chưa có câu trả lời.", "No answers yet."));
   }
   return h("div.lv-results", { dataset: { kind: results.kind, responses: String(total) } }, head, body);
+}
+
+/** The labels of a quick quiz's choices, in the order everyone sees them. */
+export function quizChoices(activity) {
+  const question = activity?.config?.question || {};
+  return (question.choices || []).map((c) => ({ id: c.id, label: htmlText(c.html) }));
+}
+
+/** What the key says is right, as text: the right choices, or the accepted answers. */
+export function quizKeyText(key, activity) {
+  if (!key) return "";
+  if (Array.isArray(key.right) && key.right.length) {
+    const labels = new Map(quizChoices(activity).map((c) => [c.id, c.label]));
+    return key.right.map((id) => labels.get(id) ?? String(id)).join("; ");
+  }
+  return (key.answers || []).map((a) => {
+    if (a.text !== undefined) return a.text;
+    if (a.kind === "range" || (a.min !== undefined && a.max !== undefined)) return `${a.min}–${a.max}`;
+    if (a.value !== undefined) return a.tolerance ? `${a.value} ± ${a.tolerance}` : String(a.value);
+    return "";
+  }).filter(Boolean).join("; ");
+}
+
+/** A quick quiz's figures: a bar per choice (the right ones marked once closed), how many were
+ * right and the average score. */
+function quizResults(results, activity, { title, width }) {
+  const right = new Set(results.key?.right || []);
+  const counts = new Map((results.choices || []).map((c) => [c.id, c.count]));
+  const rows = quizChoices(activity).map((c) => ({
+    label: `${right.has(c.id) ? "✓ " : ""}${c.label}`, count: counts.get(c.id) || 0, right: right.has(c.id) }));
+  const box = h("div.lv-quiz-results");
+  if (rows.length) box.append(barChart(rows, results.responses || 0, { title, width }));
+  if (results.key) {
+    const answer = quizKeyText(results.key, activity);
+    if (answer && !rows.length) box.append(h("p.lv-quiz-key", {}, t("Đáp án: ", "Answer: "), h("strong", {}, answer)));
+    box.append(h("p.lv-quiz-figures", {},
+      t(`${fmt.format(results.correct ?? 0)} người trả lời đúng`, `${fmt.format(results.correct ?? 0)} right`),
+      results.average_score === null || results.average_score === undefined ? ""
+        : t(` · điểm trung bình ${fmt.format(results.average_score)}`, ` · average score ${fmt.format(results.average_score)}`)));
+  }
+  return box;
 }
 
 /** Page scripts of other plugins: call fn with the page's live socket once it exists. */

@@ -2,10 +2,16 @@
 // everything current: state, presence, status, the activities list and the results with names.
 // Actions go through the REST API (activity_api.py, api.py), whose answers are problems in the
 // user's language; what they change comes back over the socket to every screen of the lecturer.
+//
+// This module is the session and its activities (status, the activity on screen, the queue);
+// the activity form is console-form.js, and the room's panels (Q&A, hands, check-in, group
+// discussion, the quick quiz's leaderboard) are console-room.js's modules on the same socket.
 import {
-  api, h, t, KIND_LABELS, STATE_LABELS, VISIBILITY_LABELS, LiveSocket, connectionText,
-  messageOf, resultsView, setStatus, shareLiveSocket,
+  api, attempt, h, serverNow, syncClock, t, KIND_LABELS, STATE_LABELS, VISIBILITY_LABELS, LiveSocket,
+  connectionText, messageOf, resultsView, say, setStatus, shareLiveSocket,
 } from "./live-common.js";
+import { mountForm } from "./console-form.js";
+import { mountConsoleRoom } from "./console-room.js";
 
 const body = document.body.dataset;
 const sessionId = Number(body.sessionId);
@@ -19,31 +25,11 @@ const view = {
   current: null, // the activity on screen: the open one, or the one chosen / closed last
   pinned: null, // an activity id the lecturer chose to look at
   results: new Map(), // activity id -> latest results (with names)
+  timer: null, // the open quick quiz's countdown
+  refocus: null, // after moving an activity: which button keeps the keyboard
 };
 
-function problemText(error) {
-  const p = error.problem;
-  const base = messageOf(error);
-  const fields = (p?.errors || []).map((e) => e.message).filter(Boolean);
-  return fields.length ? `${base} ${fields.join("; ")}` : base;
-}
-
-function say(id, text, ok = false) {
-  const el = $(id);
-  el.textContent = text;
-  el.classList.toggle("ok", ok && !!text);
-  el.classList.toggle("error", !ok && !!text);
-}
-
-async function act(fn, msgId = "lv-msg") {
-  try {
-    say(msgId, "");
-    return await fn();
-  } catch (error) {
-    say(msgId, problemText(error));
-    return null;
-  }
-}
+const act = (fn, msgId = "lv-msg") => attempt($(msgId), fn);
 
 // --- status, presence ------------------------------------------------------------------------
 
@@ -91,13 +77,27 @@ function drawCurrent() {
       t("Đóng hoạt động", "Close the activity")));
   }
   const results = view.results.get(a.id);
+  const timed = a.kind === "quick_quiz" && a.state === "open";
   box.replaceChildren(
     h("p.lv-kind", {}, KIND_LABELS[a.kind] || a.kind, " · ",
       h("span.lv-state", { dataset: { state: a.state } }, STATE_LABELS[a.state] || a.state)),
     h("h3.lv-prompt", {}, a.prompt),
+    timed ? h("p.lv-console-timer", { id: "lv-console-timer", role: "timer", "aria-live": "off" }) : null,
     controls,
     resultsView(results || emptyResults(a), a),
   );
+  clearInterval(view.timer);
+  if (timed) {
+    const end = Date.parse(a.opened_at) + (a.config?.time_limit || 20) * 1000;
+    const tick = () => {
+      const left = Math.min(a.config?.time_limit || 20, Math.max(0, Math.ceil((end - serverNow()) / 1000)));
+      const el = $("lv-console-timer");
+      if (el) el.textContent = left ? t(`Còn ${left} giây`, `${left} s left`) : t("Hết giờ: câu hỏi sẽ tự đóng.", "Time is up: it closes by itself.");
+      if (!left || !el) clearInterval(view.timer);
+    };
+    tick();
+    view.timer = setInterval(tick, 500);
+  }
 }
 
 function emptyResults(a) {
@@ -113,6 +113,7 @@ function emptyResults(a) {
   }
   if (a.kind === "word_cloud") out.words = [];
   if (a.kind === "open_question") out.answers = [];
+  if (a.kind === "quick_quiz") out.choices = (cfg.question?.choices || []).map((c) => ({ id: c.id, count: 0 }));
   return out;
 }
 
@@ -148,6 +149,7 @@ function move(activity, delta) {
   const j = i + delta;
   if (i < 0 || j < 0 || j >= ids.length) return;
   [ids[i], ids[j]] = [ids[j], ids[i]];
+  view.refocus = { id: activity.id, dir: delta < 0 ? "up" : "down" }; // the list is redrawn
   act(() => api("POST", `${V1}/sessions/${sessionId}/activities/reorder`, { ids }));
 }
 
@@ -164,9 +166,11 @@ function drawQueue() {
         h("button.primary", { type: "button", disabled: view.status !== "live", dataset: { act: "open" },
           "aria-label": `${t("Mở", "Open")}: ${name}`,
           on: { click: () => act(() => api("POST", `${V1}/activities/${a.id}/open`)) } }, t("Mở", "Open")),
+        h("button.small", { type: "button", dataset: { act: "edit" }, "aria-label": `${t("Sửa", "Edit")}: ${name}`,
+          on: { click: () => form.edit(a) } }, t("Sửa", "Edit")),
         h("button.small", { type: "button", disabled: k === 0, "aria-label": `${t("Lên trên", "Move up")}: ${name}`,
-          on: { click: () => move(a, -1) } }, "↑"),
-        h("button.small", { type: "button", disabled: k === prepared.length - 1,
+          dataset: { move: "up" }, on: { click: () => move(a, -1) } }, "↑"),
+        h("button.small", { type: "button", disabled: k === prepared.length - 1, dataset: { move: "down" },
           "aria-label": `${t("Xuống dưới", "Move down")}: ${name}`, on: { click: () => move(a, 1) } }, "↓"),
         h("button.small.danger", { type: "button", "aria-label": `${t("Xoá", "Delete")}: ${name}`,
           on: { click: () => {
@@ -189,77 +193,25 @@ function drawQueue() {
       h("p.lv-item-prompt", {}, a.prompt),
       buttons);
   }));
-}
-
-// --- creating --------------------------------------------------------------------------------
-
-const form = $("lv-new");
-const kindSelect = $("lv-kind");
-
-function showKind() {
-  for (const fs of form.querySelectorAll("fieldset[data-kind]")) fs.hidden = fs.dataset.kind !== kindSelect.value;
-}
-kindSelect.addEventListener("change", showKind);
-showKind();
-const maxChoices = form.elements.max_choices.closest("label");
-const showMax = () => { maxChoices.hidden = !form.elements.multiple.checked; };
-form.elements.multiple.addEventListener("change", showMax);
-showMax();
-
-function intOf(name) {
-  const raw = form.elements[name].value.trim();
-  return raw === "" ? undefined : Number(raw);
-}
-
-function configOf(kind) {
-  const f = form.elements;
-  if (kind === "poll") {
-    const config = { options: f.options.value.split("\n").map((s) => s.trim()).filter(Boolean),
-                     multiple: f.multiple.checked };
-    if (f.multiple.checked && intOf("max_choices") !== undefined) config.max_choices = intOf("max_choices");
-    return config;
+  if (view.refocus) {
+    const item = list.querySelector(`li[data-activity-id="${view.refocus.id}"]`);
+    const button = item?.querySelector(`button[data-move="${view.refocus.dir}"]:not(:disabled)`)
+      || item?.querySelector("button[data-move]:not(:disabled)");
+    button?.focus();
+    view.refocus = null;
   }
-  if (kind === "rating") {
-    const min = Number(f.min.value);
-    const max = intOf("max") ?? 5;
-    const labels = {};
-    if (f.label_low.value.trim()) labels[String(min)] = f.label_low.value.trim();
-    if (f.label_high.value.trim()) labels[String(max)] = f.label_high.value.trim();
-    return { min, max, labels };
-  }
-  if (kind === "word_cloud") return { max_words: intOf("max_words") ?? 3, max_length: intOf("word_length") ?? 40 };
-  return { max_length: intOf("text_length") ?? 500 };
 }
-
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const f = form.elements;
-  const kind = kindSelect.value;
-  if (!f.prompt.value.trim()) {
-    say("lv-new-msg", t("Hãy nhập câu hỏi.", "Type the question."));
-    f.prompt.focus();
-    return;
-  }
-  const open = event.submitter?.value === "open";
-  const made = await act(() => api("POST", `${V1}/sessions/${sessionId}/activities`, {
-    kind, prompt: f.prompt.value.trim(), config: configOf(kind), visibility: f.visibility.value,
-    allow_change: f.allow_change.checked, open,
-  }), "lv-new-msg");
-  if (made) {
-    say("lv-new-msg", open ? t("Đã tạo và mở hoạt động.", "Created and opened.")
-      : t("Đã thêm vào danh sách.", "Added to the list."), true);
-    f.prompt.value = "";
-    f.options.value = "";
-  }
-});
 
 // --- the socket ------------------------------------------------------------------------------
+
+const form = mountForm(sessionId);
 
 function setActivities(items) {
   view.activities = items || [];
   chooseCurrent();
   drawQueue();
   drawCurrent();
+  form.forget(view.activities);
 }
 
 function apply(frame) {
@@ -299,7 +251,7 @@ function apply(frame) {
       setActivities(frame.items);
       break;
     case "error":
-      say("lv-msg", messageOf(frame));
+      if (!frame.client_id) say($("lv-msg"), messageOf(frame)); // room requests show their own
       break;
     default:
       break; // unknown types are ignored (protocol: later versions add some)
@@ -311,6 +263,8 @@ const socket = new LiveSocket(sessionId, {
   onConnection: (state, detail) => { $("lv-conn").textContent = connectionText(state, detail); },
 });
 shareLiveSocket(socket);
+mountConsoleRoom(socket, { sessionId, status: () => view.status });
+syncClock();
 drawStatus();
 if (view.status !== "ended") {
   socket.connect();

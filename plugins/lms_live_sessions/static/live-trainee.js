@@ -5,9 +5,16 @@
 // Answers: each new answer gets a fresh client_id, kept (also in sessionStorage, for a reload)
 // until its ack arrives; after a reconnect it is sent again with the same client_id, which the
 // server counts once (docs/live-protocol.md, "Answers").
+//
+// This module is about the activities (poll, rating, word cloud, open question). The quick quiz
+// (live-quiz.js) and the room around them (live-room.js: check-in, group discussion, raised
+// hand, Q&A) are modules of their own on the same socket, mounted below before it connects.
 import {
-  h, t, KIND_LABELS, LiveSocket, connectionText, messageOf, resultsView, setStatus, shareLiveSocket,
+  h, t, KIND_LABELS, LiveSocket, connectionText, messageOf, newClientId, resultsView, setStatus,
+  shareLiveSocket,
 } from "./live-common.js";
+import { mountQuiz } from "./live-quiz.js";
+import { mountRoom } from "./live-room.js";
 
 const body = document.body.dataset;
 const sessionId = Number(body.sessionId);
@@ -39,12 +46,6 @@ function savePending() {
     if (view.pending) sessionStorage.setItem(STORE, JSON.stringify(view.pending));
     else sessionStorage.removeItem(STORE);
   } catch { /* private mode: memory only */ }
-}
-
-function newClientId() {
-  const bytes = new Uint8Array(12);
-  crypto.getRandomValues(bytes); // available without HTTPS, unlike crypto.randomUUID
-  return `w-${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 // --- sending ---------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ function drawActivity() {
     wait.textContent = t("Chờ giảng viên đưa ra hoạt động…", "Waiting for the lecturer to open an activity…");
   }
   wait.hidden = !!a && !ended;
-  if (!a || ended && !view.results) {
+  if (!a || ended && !view.results || a.kind === "quick_quiz") { // live-quiz.js draws quizzes
     box.replaceChildren();
     view.drawnKey = "";
     return;
@@ -337,5 +338,8 @@ const socket = new LiveSocket(sessionId, {
   },
 });
 shareLiveSocket(socket);
+const room = { sessionId, userId: Number(body.userId), status: view.status };
+mountQuiz(socket, room, $("lv-quiz"));
+mountRoom(socket, room);
 drawActivity();
 if (view.status !== "ended") socket.connect();
