@@ -12,7 +12,7 @@ from lms_core.http.problems import Problem
 from lms_core.models import Unit
 
 from lms_assessment import duplication, framework_files, frameworks, frames, needs, overlap, \
-    reviews
+    reviews, standard
 from lms_assessment.report import coverage_report
 from lms_assessment.models import Exemption, ExemptionStatus
 from lms_assessment.schemas import CompetencySet, CoverageQuery, DuplicationQuery, \
@@ -304,6 +304,16 @@ async def course_overlap(request: Request, principal: Principal):
     return {"items": await overlap.report(principal.institution_id)}
 
 
+@api("GET", permission="assessment.needs", query=NeedsQuery, tags=TAGS,
+     summary="Share of staff meeting their position's required levels, per unit (profile)",
+     responses={403: "A supervisor asking outside their unit", 404: "Unit not found"})
+async def meeting_standard(request: Request, principal: Principal, query: NeedsQuery):
+    """From the competency profile at this moment: a person meets the standard when every
+    mandatory requirement of their position is reached. Each unit includes its sub-units."""
+    scope = await _needs_scope(principal, query.unit_id)
+    return await standard.report(principal.institution_id, scope)
+
+
 def routes() -> list[BaseRoute]:
     def r(path: str, endpoint) -> Route:
         return Route(PREFIX + path, endpoint, methods=[endpoint.__lms_api__.method],
@@ -331,4 +341,5 @@ def routes() -> list[BaseRoute]:
         r("/exemptions", list_exemptions),
         r("/exemptions/{exemption_id:int}/decide", decide_exemption),
         r("/overlap", course_overlap),
+        r("/standard", meeting_standard),
     ]

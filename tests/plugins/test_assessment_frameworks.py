@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from lms_core.models import Course, CourseClass, JobPosition, User
 
-from lms_assessment import frameworks, profile
+from lms_assessment import frameworks, profile, standard
 from lms_assessment.models import Competency, CompetencyLevel, Evidence, Framework
 
 CSV = """group_code,group_name,group_name_en,code,name,name_en,description,level_1,level_2,level_3,level_4,level_5
@@ -188,3 +188,42 @@ async def test_completing_the_course_is_evidence_at_once(app, client_for, world)
     comp = await Competency.get(code="NL-CDS-01")
     assert (await profile.current_levels([world.users["trainee_a"]])) == \
         {world.users["trainee_a"]: {comp.id: 3}}
+
+
+async def test_meeting_the_standard_per_unit_agrees_with_the_needs(app, client_for, world):
+    planner = await client_for("planner_a")
+    await _import(planner, code="KNL-A")
+    comp = {c.code: c.id for c in await Competency.all()}
+    position = await JobPosition.create(institution_id=world.inst["a"], code="CV-MC",
+                                        title="Công chức một cửa")
+    for login in ("trainee_a", "trainee2_a", "lecturer_a"):
+        await User.filter(id=world.users[login]).update(job_position_id=position.id)
+    admin = await client_for("admin_a")
+    await admin.put(f"/api/v1/assessment/positions/{position.id}/competencies", json={
+        "items": [{"code": "NL-CDS-01", "required_level": 3},
+                  {"code": "NL-VB-01", "required_level": 4, "mandatory": False}]})
+    now = datetime.now(timezone.utc)
+    for login, level, expires in (("trainee_a", 3, None), ("trainee2_a", 4, now + timedelta(days=5)),
+                                  ("lecturer_a", 2, None)):
+        await profile.record_evidence(institution_id=world.inst["a"], user_id=world.users[login],
+                                      competency_id=comp["NL-CDS-01"], level=level,
+                                      source="practical", observed_at=now - timedelta(days=1),
+                                      expires_at=expires)
+    r = await planner.get("/api/v1/assessment/standard")
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert (data["total"]["with_standard"], data["total"]["meeting"]) == (3, 2)
+    root = next(u for u in data["units"] if u["id"] == world.units["a"])
+    child = next(u for u in data["units"] if u["id"] == world.units["a-child"])
+    other = next(u for u in data["units"] if u["id"] == world.units["a-other"])
+    assert (child["meeting"], other["meeting"]) == (1, 1)  # trainee_a; trainee2_a
+    assert root["meeting"] == 1 and root["with_standard"] == 2  # child's people roll up
+    # the same figure the needs report gives
+    unit = (await planner.get("/api/v1/assessment/needs")).json()
+    assert (unit["with_standard"], unit["meeting"]) == (3, 2)
+    # six days on, trainee2_a's certificate has lapsed: both reports follow, no job in between
+    later = await standard.report(world.inst["a"], None, now + timedelta(days=6))
+    assert later["total"]["meeting"] == 1
+    sup = await client_for("supervisor_a")
+    scoped = (await sup.get("/api/v1/assessment/standard")).json()
+    assert scoped["unit_id"] == world.units["a"] and scoped["total"]["meeting"] == 1
