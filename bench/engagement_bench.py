@@ -54,7 +54,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import collections
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -81,6 +82,7 @@ import seed  # noqa: E402
 TARGET_SHARE = 50.0          # % of the driver baseline
 TARGET_E2E = 20_000.0        # events/s end to end on PostgreSQL
 CHUNK = 5_000                # baseline rows per call and transaction (the writer's max_rows)
+PIPELINE = "pipeline: validate + rows + writer"
 PG_URL = "postgres://postgres@127.0.0.1:5432/lms_bench_engagement"
 SQLITE_URL = seed.sqlite_url(seed.RESULTS_DIR / "lms_bench_engagement.sqlite3")
 TRAINEE_EVENTS = "client_id NOT LIKE 'srv:%'"  # the server's own joined/left rows excluded
@@ -112,15 +114,37 @@ class Clients(live_bench.Clients):
         return sum(http_bench.cpu_seconds(p.pid) for p in self.procs)
 
 
-class Cpu:
-    """CPU seconds of this process, of PostgreSQL (all its processes) and of another process
-    (the server) between two readings."""
+def postgres_cpu_seconds(dbname: str) -> float:
+    """CPU of the PostgreSQL backends connected to ``dbname`` and of the server's own
+    background processes (WAL writer, checkpointer, ...), not of other databases' backends
+    (the machine's PostgreSQL may serve someone else's test suite at the same time)."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "postgres":
+                continue
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            # "postgres: 15/main: postgres <db> <client> <state>" for a backend
+            if " 127.0.0.1(" in title or "[local]" in title or "autovacuum worker" in title:
+                if f" {dbname} " not in title:
+                    continue
+            total += http_bench.cpu_seconds(int(proc.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
-    def __init__(self, pg: bool, pid: int | None = None) -> None:
-        self.pg, self.pid = pg, pid
+
+class Cpu:
+    """CPU seconds of this process, of PostgreSQL (this benchmark's database) and of another
+    process (the server) between two readings."""
+
+    def __init__(self, pg: bool, pid: int | None = None, dbname: str = "") -> None:
+        self.pg, self.pid, self.dbname = pg, pid, dbname
 
     def read(self) -> tuple[float, float, float]:
-        return (time.process_time(), http_bench.postgres_cpu_seconds() if self.pg else 0.0,
+        return (time.process_time(), postgres_cpu_seconds(self.dbname) if self.pg else 0.0,
                 http_bench.cpu_seconds(self.pid) if self.pid else 0.0)
 
     @staticmethod
@@ -203,7 +227,7 @@ async def run_pipeline(url: str, world: engagement_seed.EngagementWorld,
     await Tortoise.init(config=tortoise_config(url, PluginManager(disabled).load()
                                                .registry.model_apps),
                         _enable_global_fallback=True)
-    cpu = Cpu(pg)
+    cpu = Cpu(pg, dbname=seed._pg_dbname(url) if pg else "")
     users = world.socket[:args.pipe_users]
     n_batches, per = args.pipe_batches, args.per_batch
     now = datetime.now(timezone.utc)
@@ -233,6 +257,10 @@ async def run_pipeline(url: str, world: engagement_seed.EngagementWorld,
                    r.client_id, r.kind, r.client_ts, r.server_ts, r.corrected_ts, _json(r.data))
                   for r in all_rows]
         chunks = [tuples[i:i + CHUNK] for i in range(0, len(tuples), CHUNK)]
+        # The inputs are the harness's, not the pipeline's: out of the collector's sight, so
+        # full collections during the stages do not scan a million pre-built objects.
+        gc.collect()
+        gc.freeze()
 
         async def timed(name: str, body: Any, **extra: Any) -> dict[str, Any]:
             await empty_table(url)
@@ -243,32 +271,30 @@ async def run_pipeline(url: str, world: engagement_seed.EngagementWorld,
                            **(more or {}))
             stored = await count_rows()
             res["checks"].append(check(f"{name}: rows stored", stored, unique))
-            res["stages"].append(stage)
             return stage
 
+        stages: list[tuple[str, Any, bool]] = []
         # 2. the driver's own bulk insert of the same rows, the baselines
         if pg:
             import asyncpg
 
             conn = await asyncpg.connect(seed._pg_dsn(url))
-            try:
-                async def copy() -> None:
-                    for chunk in chunks:
-                        await conn.copy_records_to_table("engagement_event", records=chunk,
-                                                         columns=COLUMNS)
 
-                insert = (f"INSERT INTO engagement_event ({', '.join(COLUMNS)}) VALUES ("
-                          + ", ".join(f"${i}" for i in range(1, len(COLUMNS) + 1)) + ")")
+            async def copy() -> None:
+                for chunk in chunks:
+                    await conn.copy_records_to_table("engagement_event", records=chunk,
+                                                     columns=COLUMNS)
 
-                async def executemany() -> None:
-                    for chunk in chunks:
-                        async with conn.transaction():
-                            await conn.executemany(insert, chunk)
+            insert = (f"INSERT INTO engagement_event ({', '.join(COLUMNS)}) VALUES ("
+                      + ", ".join(f"${i}" for i in range(1, len(COLUMNS) + 1)) + ")")
 
-                await timed("baseline: asyncpg copy_records_to_table", copy, baseline=True)
-                await timed("baseline: asyncpg executemany", executemany, baseline=True)
-            finally:
-                await conn.close()
+            async def executemany() -> None:
+                for chunk in chunks:
+                    async with conn.transaction():
+                        await conn.executemany(insert, chunk)
+
+            stages += [("baseline: asyncpg copy_records_to_table", copy, True),
+                       ("baseline: asyncpg executemany", executemany, True)]
         else:
             async def sqlite_executemany() -> None:
                 db = sqlite3.connect(seed._sqlite_path(url))
@@ -283,55 +309,92 @@ async def run_pipeline(url: str, world: engagement_seed.EngagementWorld,
                 finally:
                     db.close()
 
-            await timed("baseline: sqlite3 executemany", sqlite_executemany, baseline=True)
+            stages.append(("baseline: sqlite3 executemany", sqlite_executemany, True))
 
         # 3. the group-commit writer fed the pre-built rows, then the whole pipeline
-        async def feed(writer: EventWriter, one: Any) -> dict[str, Any]:
+        async def feed(writer: EventWriter, prepare: Any) -> dict[str, Any]:
+            """A stream of batches from ``bodies``' pages, one handled per loop iteration (as
+            the server's loop takes one socket message per step), each page's next batch
+            (or its resend) once the previous one is answered: one batch in flight a page."""
+            ready: collections.deque[tuple[int, int, bool]] = collections.deque(
+                (uid, 0, False) for uid in bodies)
             firsts: list[int] = []
             agains: list[int] = []
+            more = asyncio.Event()
+            outstanding = 0
 
-            async def trainee(uid: int) -> None:
-                for i in range(n_batches):
-                    firsts.append(await one(uid, i))
-                    if engagement_clients.resent(uid, i):
-                        agains.append(await one(uid, i))
+            def answered(fut: asyncio.Future, uid: int, i: int, again: bool) -> None:
+                nonlocal outstanding
+                outstanding -= 1
+                (agains if again else firsts).append(fut.result())
+                if not again and engagement_clients.resent(uid, i):
+                    ready.append((uid, i, True))
+                elif i + 1 < n_batches:
+                    ready.append((uid, i + 1, False))
+                more.set()
 
-            await asyncio.gather(*(trainee(uid) for uid in bodies))
+            while ready or outstanding:
+                if not ready:
+                    more.clear()
+                    await more.wait()
+                    continue
+                uid, i, again = ready.popleft()
+                fut = asyncio.ensure_future(writer.write(prepare(uid, i)))
+                outstanding += 1
+                fut.add_done_callback(lambda f, u=uid, i=i, a=again: answered(f, u, i, a))
+                await asyncio.sleep(0)
             await writer.stop()
             return {"accepted_first": sum(firsts), "accepted_resend": sum(agains),
                     "resends": len(agains), "flushes": writer.flushes,
-                    "rows_per_flush": round(unique / max(1, writer.flushes))}
+                    "rows_per_flush": round((unique + resent * per) / max(1, writer.flushes))}
 
         async def writer_only() -> dict[str, Any]:
-            writer = EventWriter()
-            return await feed(writer, lambda uid, i: writer.write(rows_of[uid][i]))
+            return await feed(EventWriter(), lambda uid, i: rows_of[uid][i])
+
+        def validated(uid: int, i: int) -> list[Any]:
+            batch = EventBatch.model_validate(bodies[uid][i])
+            return ingest.rows_for(1, uid, batch, datetime.now(timezone.utc), {},
+                                   live_session_id=session[uid], enrolment_id=uid)
 
         async def pipeline() -> dict[str, Any]:
-            writer = EventWriter()
+            return await feed(EventWriter(), validated)
 
-            async def one(uid: int, i: int) -> int:
-                batch = EventBatch.model_validate(bodies[uid][i])
-                rows = ingest.rows_for(1, uid, batch, datetime.now(timezone.utc), {},
-                                       live_session_id=session[uid], enrolment_id=uid)
-                return await writer.write(rows)
-
-            return await feed(writer, one)
-
-        for name, body in (("writer alone (pre-built rows)", writer_only),
-                           ("pipeline: validate + rows + writer", pipeline)):
-            profiler = start_profile(args, os.getpid(), f"pipeline-{seed.backend_of(url)}") \
-                if body is pipeline else None
-            stage = await timed(name, body)
-            stop_profile(profiler)
-            res["checks"] += [
-                check(f"{name}: first sends accepted", stage["accepted_first"], unique),
-                check(f"{name}: resends accepted (must be 0)", stage["accepted_resend"], 0),
-                check(f"{name}: resends", stage["resends"], resent)]
+        stages += [("writer alone (pre-built rows)", writer_only, False),
+                   (PIPELINE, pipeline, False)]
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in stages}
+        try:
+            for round_ in range(args.rounds):
+                print(f"  round {round_ + 1} of {args.rounds}:", flush=True)
+                for name, body, baseline in stages:
+                    last = round_ == args.rounds - 1 and body is pipeline
+                    profiler = start_profile(args, os.getpid(),
+                                             f"pipeline-{seed.backend_of(url)}") if last else None
+                    stage = await timed(name, body, baseline=baseline)
+                    stop_profile(profiler)
+                    runs[name].append(stage)
+                    if not baseline:
+                        res["checks"] += [
+                            check(f"{name}: first sends accepted", stage["accepted_first"],
+                                  unique),
+                            check(f"{name}: resends accepted (must be 0)",
+                                  stage["accepted_resend"], 0),
+                            check(f"{name}: resends", stage["resends"], resent)]
+        finally:
+            if pg:
+                await conn.close()
+        for name, _, _ in stages:  # the best round of each (noise only ever slows a run)
+            best = max(runs[name], key=lambda x: x["events_per_s"])
+            best = dict(best, rounds_events_per_s=[x["events_per_s"] for x in runs[name]],
+                        rounds=[{k: x[k] for k in ("seconds", "events_per_s", "flushes",
+                                                   "process_cpu_us_per_event",
+                                                   "db_cpu_us_per_event") if k in x}
+                                for x in runs[name]])
+            res["stages"].append(best)
         await empty_table(url)
     finally:
+        gc.unfreeze()
         await Tortoise.close_connections()
-    stages = {s["stage"]: s for s in res["stages"]}
-    full = stages["pipeline: validate + rows + writer"]["events_per_s"]
+    full = next(s for s in res["stages"] if s["stage"] == PIPELINE)["events_per_s"]
     for s in res["stages"]:
         if s.get("baseline"):
             s["pipeline_share_pct"] = round(100 * full / s["events_per_s"], 1)
@@ -439,7 +502,8 @@ async def run_e2e(url: str, world: engagement_seed.EngagementWorld, clients: Cli
             members = [(uid, tok) for uid, tok, s in world.socket if s == sid]
             rooms[k % n].append((base + str(sid), members))
         rss0 = await live_bench.settle_rss(pid)
-        cpu = Cpu(backend == "postgres", pid)
+        cpu = Cpu(backend == "postgres", pid, seed._pg_dbname(url) if backend == "postgres"
+                  else "")
         c0, t0 = cpu.read(), time.time()
         parts = await clients.call([("connect_rooms", r, args.connect_rate / n, args.in_flight,
                                      time.time() + 0.5, args.timeout) for r in rooms])
@@ -546,7 +610,10 @@ def table(runs: list[dict[str, Any]]) -> str:
         for s in r.get("pipeline", {}).get("stages", []):
             share = f"{s['pipeline_share_pct']} %" if "pipeline_share_pct" in s else ""
             db = s["db_cpu_us_per_event"] if r["backend"] == "postgres" else "–"
-            lines.append(f"| {r['backend']} | {s['stage']} | {s['events']:,} | {s['seconds']} | "
+            rounds = s.get("rounds_events_per_s", [])
+            what = s["stage"] + (f" (rounds: {' / '.join(f'{x:,}' for x in rounds)})"
+                                 if len(rounds) > 1 else "")
+            lines.append(f"| {r['backend']} | {what} | {s['events']:,} | {s['seconds']} | "
                          f"{s['events_per_s']:,} | {share} | {s['process_cpu_us_per_event']} | "
                          f"{db} |")
         e = r.get("e2e", {}).get("run")
@@ -575,12 +642,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "(0: none)")
     ap.add_argument("--sessions", type=int, default=100,
                     help="live sessions (one class each) the socket trainees are spread over")
-    ap.add_argument("--batches", type=int, default=3, help="batches per trainee, end to end")
+    ap.add_argument("--batches", type=int, default=2, help="batches per trainee, end to end")
     ap.add_argument("--per-batch", type=int, default=20, help="events per batch")
     ap.add_argument("--pipe-users", type=int, default=1000,
                     help="simulated trainees of the in-process pipeline")
     ap.add_argument("--pipe-batches", type=int, default=5,
                     help="batches per simulated trainee of the in-process pipeline")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds of the pipeline's timed stages and baselines (best one kept)")
     ap.add_argument("--procs", type=int, default=4, help="client processes")
     ap.add_argument("--connect-rate", type=float, default=100.0,
                     help="sockets opened per second, all processes together")
