@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test install install-test serve migrate bench bench-quiz bench-live clean
+.PHONY: demo test install install-test serve migrate bench bench-quiz bench-live bench-engagement clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench-quiz: $(TSTAMP)
 ## bench-live: one live session, 1,000 / 5,000 / 10,000 trainees, a poll pushed and answered, vs a bare websockets broadcast() (docs/performance.md)
 bench-live: $(TSTAMP)
 	$(BIN)/python bench/live_bench.py $(BENCH_ARGS)
+
+## bench-engagement: engagement events: the ingestion pipeline in-process vs the driver's bulk insert, then 5,000 trainees on live sockets and the beacon (docs/performance.md)
+bench-engagement: $(TSTAMP)
+	$(BIN)/python bench/engagement_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
