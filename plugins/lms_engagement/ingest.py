@@ -4,6 +4,8 @@ client's times onto the server clock and hand the rows to the group-commit write
 from __future__ import annotations
 
 import json
+import time
+import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -73,13 +75,59 @@ def corrected_times(batch: EventBatch, received: datetime) -> list[datetime]:
     return out
 
 
+#: Per app (its plugin manager): (institution, user, module) -> (enrolment, expiry). Only what
+#: was found, never a refusal, so a new enrolment counts at once and a withdrawn one at most
+#: ``REMEMBER_SECONDS`` late.
+_ENROLMENTS: "weakref.WeakKeyDictionary[Any, dict[tuple[int, int, int], tuple[int, float]]]" = \
+    weakref.WeakKeyDictionary()
+REMEMBER_SECONDS = 60.0
+_REMEMBER_MAX = 100_000
+
+
+def _cache(plugins: Any) -> dict[tuple[int, int, int], tuple[int, float]] | None:
+    if plugins is None:
+        return None
+    found = _ENROLMENTS.get(plugins)
+    if found is None:
+        found = _ENROLMENTS[plugins] = {}
+    return found
+
+
+def _remembered(cache: Any, institution_id: int, user_id: int,
+                module_ids: set[int]) -> dict[int, int] | None:
+    if cache is None:
+        return None
+    now = time.monotonic()
+    out: dict[int, int] = {}
+    for module_id in module_ids:
+        hit = cache.get((institution_id, user_id, module_id))
+        if hit is None or hit[1] < now:
+            return None
+        out[module_id] = hit[0]
+    return out
+
+
+def _remember(cache: Any, institution_id: int, user_id: int, mapping: dict[int, int]) -> None:
+    if cache is None:
+        return
+    if len(cache) > _REMEMBER_MAX:
+        cache.clear()
+    until = time.monotonic() + REMEMBER_SECONDS
+    for module_id, enrolment_id in mapping.items():
+        cache[(institution_id, user_id, module_id)] = (enrolment_id, until)
+
+
 async def enrolments_for_modules(institution_id: int, user_id: int,
-                                 events: list[EventIn]) -> dict[int, int]:
+                                 events: list[EventIn], plugins: Any = None) -> dict[int, int]:
     """Map each module named in the batch to the user's enrolment that covers it. A module the
     user does not learn (or of another institution) fails the batch, naming the event index."""
     module_ids = {e.module_id for e in events if e.module_id is not None}
     if not module_ids:
         return {}
+    cache = _cache(plugins)
+    known = _remembered(cache, institution_id, user_id, module_ids)
+    if known is not None:  # a page sends every few seconds: its enrolment did not change
+        return known
     course_of = dict(await CourseModule.filter(
         id__in=module_ids, course__institution_id=institution_id,
     ).values_list("id", "course_id"))
@@ -100,6 +148,8 @@ async def enrolments_for_modules(institution_id: int, user_id: int,
             errors.append(_error(index, "module_id", "not a module you are enrolled for"))
         else:
             mapping[event.module_id] = enrolment_id
+    if not errors:
+        _remember(cache, institution_id, user_id, mapping)
     if errors:
         first = errors[0]
         raise Problem(422, f"Sự kiện số {first['index']} (đếm từ 0) gắn với module "
@@ -161,7 +211,7 @@ async def store_batch(plugins: Any, institution_id: int, user_id: int,
                       batch: EventBatch) -> dict[str, int]:
     """The beacon's batch: checked whole (a bad event refuses all of it), then written."""
     received = datetime.now(timezone.utc)
-    enrolment_of = await enrolments_for_modules(institution_id, user_id, batch.events)
+    enrolment_of = await enrolments_for_modules(institution_id, user_id, batch.events, plugins)
     await check_live_sessions(user_id, batch.events)
     rows = rows_for(institution_id, user_id, batch, received, enrolment_of)
     accepted = await write(plugins, rows)

@@ -75,8 +75,14 @@ async def insert_rows(rows: Sequence[EventRow]) -> set[tuple[int, str]]:
                           row.server_ts, row.corrected_ts, _json(row.data))
                 for column, value in zip(columns, values):
                     column.append(value)
-            records = await conn.execute_query_dict(PG_INSERT, columns)
-            inserted.update((r["user_id"], r["client_id"]) for r in records)
+            # the driver's records as they come (Tortoise would build a dict per row)
+            raw = getattr(conn, "_connection", None)
+            if raw is not None and hasattr(raw, "fetch"):
+                records = await raw.fetch(PG_INSERT, *columns)
+                inserted.update((r[0], r[1]) for r in records)
+            else:
+                records = await conn.execute_query_dict(PG_INSERT, columns)
+                inserted.update((r["user_id"], r["client_id"]) for r in records)
         else:
             for start in range(0, len(rows), SQLITE_ROWS):
                 chunk = rows[start:start + SQLITE_ROWS]
