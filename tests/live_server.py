@@ -9,7 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -73,3 +76,24 @@ def base_env(tmp: Path, database_url: str) -> dict[str, str]:
                 "LMS_BROKER_URL", "LMS_JOBS_URL", "LMS_TEST_CLOCK"):
         env.pop(key, None)
     return env
+
+
+@contextmanager
+def seeded_server(tmp: Path, template: str, seed: Callable[[str], Awaitable[dict[str, Any]]]
+                  ) -> Iterator[dict[str, Any]]:
+    """A copy of the migrated SQLite template, ``seed(url)`` run on it, and ``lms serve`` on
+    it until the block ends: what each browser test module's ``site`` fixture needs. Yields
+    what the seed returned with ``url`` and ``server``."""
+    import asyncio
+    import shutil
+
+    target = tmp / "lms.sqlite3"
+    shutil.copy(template, target)
+    url = f"sqlite://{target}"
+    seeded = asyncio.run(seed(url))
+    server = Server(base_env(tmp, url))
+    try:
+        server.wait_ready()
+        yield {**seeded, "url": server.url, "server": server}
+    finally:
+        server.stop()

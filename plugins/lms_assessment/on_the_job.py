@@ -170,14 +170,17 @@ async def remind(institution_id: int | None = None, today: date | None = None) -
         qs = qs.filter(institution_id=institution_id)
     sent = 0
     now = clock.now()
-    for rating in await qs:
+    ratings = await qs
+    names = dict(await User.filter(id__in={r.trainee_id for r in ratings}).values_list(
+        "id", "full_name")) if ratings else {}
+    for rating in ratings:
         if rating.reminded_on is not None and (
                 rating.due_on >= today or today - rating.reminded_on < timedelta(
                     days=REMIND_EVERY)):
             continue
-        trainee = await User.get(id=rating.trainee_id)
+        trainee_name = names.get(rating.trainee_id, "")
         overdue = rating.due_on < today
-        who = "anh/chị" if rating.rater_role == RaterRole.SELF else trainee.full_name
+        who = "anh/chị" if rating.rater_role == RaterRole.SELF else trainee_name
         await Reminder.create(
             institution_id=rating.institution_id, user_id=rating.rater_id,
             kind="job_rating", ref=f"job_rating:{rating.id}", sent_at=now,
@@ -185,7 +188,7 @@ async def remind(institution_id: int | None = None, today: date | None = None) -
                      f"đánh giá sau đào tạo {rating.wave} ngày của {who}.")[:500],
             message_en=(f"{'Overdue' if overdue else 'Due soon'} ({rating.due_on:%d/%m/%Y}): "
                         f"the {rating.wave}-day on-the-job rating of "
-                        f"{'you' if rating.rater_role == RaterRole.SELF else trainee.full_name}."
+                        f"{'you' if rating.rater_role == RaterRole.SELF else trainee_name}."
                         )[:500])
         rating.reminders += 1
         rating.reminded_on = today

@@ -15,11 +15,9 @@ from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem, request_locale
 from lms_core.spreadsheets import to_csv, to_xlsx
 from lms_core.runtime import runtime
-from lms_core.services.settings import get_setting
 from lms_core.services.users import get_user_in
 from lms_engagement import config, exports, ingest, report, xapi
 from lms_engagement.models import EngagementEvent, PeriodSummary
-from lms_engagement.plugin import HEARTBEAT_DEFAULT, HEARTBEAT_SETTING
 from lms_engagement.schemas import ExportQuery, SummaryQuery, XapiQuery
 from lms_engagement.timeline import Event, summarise
 
@@ -78,9 +76,7 @@ async def summary(request: Request, principal: Principal, query: SummaryQuery):
     rows = await qs.order_by("corrected_ts", "id").limit(MAX_SUMMARY_EVENTS + 1).values_list(
         "client_id", "kind", "corrected_ts")
     truncated = len(rows) > MAX_SUMMARY_EVENTS
-    heartbeat = await get_setting(runtime(request).plugins, institution_id, HEARTBEAT_SETTING)
-    if isinstance(heartbeat, bool) or not isinstance(heartbeat, (int, float)) or heartbeat < 1:
-        heartbeat = HEARTBEAT_DEFAULT  # a hand-edited setting must not break the figures
+    heartbeat = await config.heartbeat(runtime(request).plugins, institution_id)
     result = summarise((Event(c, getattr(k, "value", k), t)
                         for c, k, t in rows[:MAX_SUMMARY_EVENTS]), heartbeat)
     return {"user_id": user_id, "module_id": query.module_id,

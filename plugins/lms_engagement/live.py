@@ -30,6 +30,8 @@ from lms_engagement.writer import EventRow
 #: How often the console's figures are recomputed, and how often they are sent unchanged.
 FEED_SECONDS = 2.0
 FEED_KEEPALIVE_SECONDS = 15.0
+#: The feed re-reads the institution's settings this often (not at every tick).
+SETTINGS_SECONDS = 60.0
 #: A trainee is nudged at most once in this long, whatever the lecturer clicks.
 NUDGE_EVERY = timedelta(seconds=60)
 RUNNER = "runner"
@@ -219,22 +221,24 @@ async def console_feed(conn: Any) -> None:
     """Counts every ``FEED_SECONDS`` when they change (and every ``FEED_KEEPALIVE_SECONDS``
     anyway), the latest attention check's answers, and the automatic check of a quiet room."""
     last_sent: dict[str, Any] | None = None
-    last_at = 0.0
+    last_at = settings_at = -SETTINGS_SECONDS
     loop = asyncio.get_running_loop()
     while True:
-        heartbeat = await config.heartbeat(conn.plugins, conn.institution_id)
+        if loop.time() - settings_at >= SETTINGS_SECONDS:
+            heartbeat = await config.heartbeat(conn.plugins, conn.institution_id)
+            minutes = await config.check_every_minutes(conn.plugins, conn.institution_id)
+            settings_at = loop.time()
         now = _now()
         figures = live_state.counts(await live_state.rows(conn.session_id), now, heartbeat)
         figures["check"] = await checks.latest(conn.session_id)
         if figures != last_sent or loop.time() - last_at >= FEED_KEEPALIVE_SECONDS:
             await conn.reply("engagement", **figures)
             last_sent, last_at = figures, loop.time()
-        await _maybe_check(conn, now)
+        await _maybe_check(conn, now, minutes)
         await asyncio.sleep(FEED_SECONDS)
 
 
-async def _maybe_check(conn: Any, now: datetime) -> None:
-    minutes = await config.check_every_minutes(conn.plugins, conn.institution_id)
+async def _maybe_check(conn: Any, now: datetime, minutes: float) -> None:
     if not minutes:
         return
     info = await conn.session_info()

@@ -25,9 +25,6 @@ PLUGIN_INFO = PluginInfo(
                 "trong giờ học và tính vào việc hoàn thành tiết học.",
 )
 
-HEARTBEAT_SETTING = config.HEARTBEAT
-HEARTBEAT_DEFAULT = config.DEFAULTS[config.HEARTBEAT]
-
 
 @hookimpl
 def lms_register_models() -> list[ModelApp]:

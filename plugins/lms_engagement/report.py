@@ -115,15 +115,11 @@ async def own_periods(principal: Principal) -> list[dict[str, Any]]:
     rows = await PeriodResult.filter(user_id=principal.user_id,
                                      institution_id=principal.institution_id).order_by(
         "-computed_at").limit(200).values("session_id", "klass_id", *COLUMNS)
-    titles = dict(await PeriodSummary.filter(
-        session_id__in=[r["session_id"] for r in rows]).values_list("session_id", "title")) \
-        if rows else {}
-    starts = dict(await PeriodSummary.filter(
-        session_id__in=[r["session_id"] for r in rows]).values_list("session_id",
-                                                                     "started_at")) \
-        if rows else {}
-    return [{**r, "title": titles.get(r["session_id"], ""),
-             "started_at": starts.get(r["session_id"]),
+    periods = {p["session_id"]: p for p in await PeriodSummary.filter(
+        session_id__in=[r["session_id"] for r in rows]).values(
+        "session_id", "title", "started_at")} if rows else {}
+    return [{**r, "title": periods.get(r["session_id"], {}).get("title", ""),
+             "started_at": periods.get(r["session_id"], {}).get("started_at"),
              "attentive_share": _share(r["attentive_seconds"], r["present_seconds"])}
             for r in rows]
 

@@ -55,13 +55,16 @@ async def after_end(runtime: Any, session_id: int) -> dict[str, int]:
         seconds_present__gt=0)
     if session.checkin_required:
         attended = [a for a in attended if a.checked_in_at is not None]
+    ids = [a.user_id for a in attended]
+    # a guest, or an enrolment not active, has nothing to complete
+    enrolments = {e.user_id: e for e in await Enrolment.filter(
+        klass_id=session.klass_id, user_id__in=ids,
+        status__in=(EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED))} if ids else {}
+    users = {u.id: u for u in await User.filter(id__in=list(enrolments))} if enrolments else {}
     for att in attended:
-        enrolment = await Enrolment.filter(
-            klass_id=session.klass_id, user_id=att.user_id,
-            status__in=(EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)).first()
-        if enrolment is None:
-            continue  # a guest, or an enrolment not active: nothing to complete
-        user = await User.get(id=att.user_id)
+        enrolment, user = enrolments.get(att.user_id), users.get(att.user_id)
+        if enrolment is None or user is None:
+            continue
         for module in modules:
             try:
                 await complete_module(runtime.plugins, enrolment, module, user)

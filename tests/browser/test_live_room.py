@@ -19,16 +19,14 @@ Chromium or Playwright is missing."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from conftest import PASSWORD
-from live_server import ROOT, Server, base_env
+from live_server import ROOT, seeded_server
 
 from .chromium import MARKS, PHONE, launched, sync_api
 
@@ -78,17 +76,9 @@ async def _seed(url: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, db_templates) -> Iterator[dict[str, Any]]:
-    tmp = tmp_path_factory.mktemp("browser-live-room")
-    target = tmp / "lms.sqlite3"
-    shutil.copy(db_templates["sqlite"], target)
-    url = f"sqlite://{target}"
-    seeded = asyncio.run(_seed(url))
-    server = Server(base_env(tmp, url))
-    try:
-        server.wait_ready()
-        yield {**seeded, "url": server.url, "server": server}
-    finally:
-        server.stop()
+    with seeded_server(tmp_path_factory.mktemp("browser-live-room"), db_templates["sqlite"],
+                       _seed) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
