@@ -3,9 +3,10 @@ positions (seed 000 asks to "pay attention to evaluation after training")."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from lms_core.plugin_api import ModelApp, Permission, PluginInfo, SettingSpec, hookimpl
+from lms_core.plugin_api import ModelApp, Permission, PluginInfo, SettingSpec, StaticDir, hookimpl
 
 from lms_assessment import hookspecs
 
@@ -33,9 +34,28 @@ def lms_register_models() -> list[ModelApp]:
 def lms_register_routes(settings: Any) -> list:
     from lms_assessment.api import routes
     from lms_assessment.job_api import routes as job_routes
+    from lms_assessment.pages import routes as page_routes
     from lms_assessment.plan_api import routes as plan_routes
 
-    return [*routes(), *plan_routes(), *job_routes()]
+    return [*routes(), *plan_routes(), *job_routes(), *page_routes()]
+
+
+@hookimpl
+def lms_register_templates() -> list[Any]:
+    """templates/assessment/*: the pages of ``pages/``."""
+    return [Path(__file__).resolve().parent / "templates"]
+
+
+@hookimpl
+def lms_register_static() -> list[StaticDir]:
+    return [StaticDir("assessment", Path(__file__).resolve().parent / "static")]
+
+
+@hookimpl
+def lms_register_menu_items() -> list[Any]:
+    from lms_assessment.pages import menu_items
+
+    return menu_items()
 
 
 @hookimpl

@@ -34,7 +34,7 @@ need AS (SELECT position_id, COUNT(*) AS n FROM req GROUP BY position_id),
 staff AS (
     SELECT DISTINCT u.id, u.unit_id, u.job_position_id FROM lms_user u
     JOIN lms_membership m ON m.user_id = u.id
-    WHERE m.institution_id = $1 AND u.is_active),
+    WHERE m.institution_id = $1 AND u.is_active{within}),
 met AS (
     SELECT s.id, COUNT(*) AS n FROM staff s
     JOIN req r ON r.position_id = s.job_position_id
@@ -42,12 +42,12 @@ met AS (
      AND p.valid_from <= $3 AND (p.valid_until IS NULL OR p.valid_until > $3)
      AND p.level >= r.level
     GROUP BY s.id)
-SELECT s.unit_id, COUNT(*) AS staff, COUNT(need.n) AS with_standard,
+SELECT s.{group} AS group_id, COUNT(*) AS staff, COUNT(need.n) AS with_standard,
        SUM(CASE WHEN need.n IS NOT NULL AND COALESCE(met.n, 0) = need.n THEN 1 ELSE 0 END)
            AS meeting
 FROM staff s LEFT JOIN need ON need.position_id = s.job_position_id
 LEFT JOIN met ON met.id = s.id
-GROUP BY s.unit_id
+GROUP BY s.{group}
 """
 
 
@@ -58,20 +58,46 @@ async def mandatory_requirements(institution_id: int) -> list[tuple[int, int, in
     return [(p, resolve[c], lv) for p, c, lv in rows if c in resolve]
 
 
-async def per_unit(institution_id: int, moment: datetime | None = None
-                   ) -> dict[int | None, dict[str, int]]:
-    """unit id (None: people without a unit) -> staff, with_standard, meeting (own people)."""
+_WITHIN = (" AND u.unit_id IN (SELECT w.id FROM lms_unit w WHERE w.institution_id = $1"
+           " AND w.path LIKE $4)")
+
+
+async def _counts(institution_id: int, group: str, moment: datetime | None,
+                  unit_path: str | None = None) -> dict[int | None, dict[str, int]]:
     moment = moment or datetime.now(timezone.utc)
     reqs = await mandatory_requirements(institution_id)
     if dialect() == "sqlite":
         payload = json.dumps([list(r) for r in reqs])
-        rows = await fetch(_COUNT.format(req=_REQ_SQLITE), institution_id, payload, moment)
+        sql = _COUNT.format(req=_REQ_SQLITE, group=group, within=_WITHIN if unit_path else "")
     else:
         payload = json.dumps([{"position_id": p, "competency_id": c, "level": lv}
                               for p, c, lv in reqs])
-        rows = await fetch(_COUNT.format(req=_REQ_PG), institution_id, payload, moment)
-    return {r["unit_id"]: {"staff": int(r["staff"]), "with_standard": int(r["with_standard"]),
-                           "meeting": int(r["meeting"] or 0)} for r in rows}
+        sql = _COUNT.format(req=_REQ_PG, group=group, within=_WITHIN if unit_path else "")
+    args: list[Any] = [institution_id, payload, moment]
+    if unit_path:
+        args.append(unit_path + "%")  # materialised paths hold digits and slashes only
+    rows = await fetch(sql, *args)
+    return {r["group_id"]: {"staff": int(r["staff"]), "with_standard": int(r["with_standard"]),
+                            "meeting": int(r["meeting"] or 0)} for r in rows}
+
+
+async def per_unit(institution_id: int, moment: datetime | None = None
+                   ) -> dict[int | None, dict[str, int]]:
+    """unit id (None: people without a unit) -> staff, with_standard, meeting (own people)."""
+    return await _counts(institution_id, "unit_id", moment)
+
+
+async def per_position(institution_id: int, moment: datetime | None = None,
+                       unit_id: int | None = None) -> dict[int | None, dict[str, int]]:
+    """job position id (None: people without one) -> staff, with_standard, meeting; within
+    one unit and its sub-units when given."""
+    path = None
+    if unit_id is not None:
+        unit = await Unit.get_or_none(id=unit_id, institution_id=institution_id)
+        if unit is None:
+            raise Problem(404, "Không tìm thấy đơn vị.", "Unit not found.")
+        path = unit.path
+    return await _counts(institution_id, "job_position_id", moment, path)
 
 
 def _share(f: dict[str, int]) -> float | None:

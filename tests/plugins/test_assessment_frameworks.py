@@ -224,6 +224,13 @@ async def test_meeting_the_standard_per_unit_agrees_with_the_needs(app, client_f
     # six days on, trainee2_a's certificate has lapsed: both reports follow, no job in between
     later = await standard.report(world.inst["a"], None, now + timedelta(days=6))
     assert later["total"]["meeting"] == 1
+    # the same count by position, for the institution and within one sub-unit
+    by_position = await standard.per_position(world.inst["a"])
+    assert by_position[position.id] == {"staff": 3, "with_standard": 3, "meeting": 2}
+    in_child = await standard.per_position(world.inst["a"], unit_id=world.units["a-child"])
+    assert in_child[position.id]["meeting"] == 1
+    assert in_child[position.id]["staff"] == child["staff"] - sum(
+        f["staff"] for p, f in in_child.items() if p != position.id)
     sup = await client_for("supervisor_a")
     scoped = (await sup.get("/api/v1/assessment/standard")).json()
     assert scoped["unit_id"] == world.units["a"] and scoped["total"]["meeting"] == 1
