@@ -399,3 +399,38 @@ class TaskSubmission(Model):
     class Meta:
         table = "assessment_task_submission"
         unique_together = (("task", "user_id"),)
+
+
+# --- certificates ------------------------------------------------------------------------------
+
+class Certificate(Model):
+    """A certificate of completed training, issued only where the institution issues them
+    (setting ``assessment.certificates``). What it says is copied when issued (the holder's
+    name, the course's title, the institution's name), so a later rename never changes a
+    printed certificate and its verification page. ``code`` is the unguessable key of the
+    public verification URL; a revoked certificate still verifies, as revoked."""
+
+    id = fields.IntField(primary_key=True)
+    institution_id = fields.IntField(db_index=True)
+    user_id = fields.IntField(db_index=True)
+    course_id = fields.IntField()
+    klass_id = fields.IntField(db_index=True)
+    enrolment_id = fields.IntField(unique=True)
+    code = fields.CharField(max_length=32, unique=True)
+    number = fields.CharField(max_length=32)
+    holder_name = fields.CharField(max_length=255)
+    course_title = fields.CharField(max_length=255)
+    course_title_en = fields.CharField(max_length=255, default="")
+    class_code = fields.CharField(max_length=64, default="")
+    institution_name = fields.CharField(max_length=255)
+    duration_hours = fields.IntField(default=0)
+    #: [{code, name, level}]: what the course develops, as known when issued
+    competencies: list = fields.JSONField(default=list)
+    completed_on = fields.DateField()
+    issued_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_reason = fields.TextField(default="")
+    revoked_by_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "assessment_certificate"

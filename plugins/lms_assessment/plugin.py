@@ -20,9 +20,13 @@ PLUGIN_INFO = PluginInfo(
 )
 
 REVIEW_AFTER_DAYS = "assessment.review_after_days"
+CERTIFICATES = "assessment.certificates"
 SETTINGS = [SettingSpec(REVIEW_AFTER_DAYS, 90,
                         "Số ngày sau khi hoàn thành khoá học thì thủ trưởng đánh giá kết quả "
-                        "vận dụng vào công việc.")]
+                        "vận dụng vào công việc."),
+            SettingSpec(CERTIFICATES, False,
+                        "Đơn vị cấp giấy chứng nhận (có mã QR để kiểm tra) cho học viên hoàn "
+                        "thành khoá học. Kết quả vẫn được ghi vào hồ sơ năng lực khi không cấp.")]
 
 
 @hookimpl
@@ -33,11 +37,12 @@ def lms_register_models() -> list[ModelApp]:
 @hookimpl
 def lms_register_routes(settings: Any) -> list:
     from lms_assessment.api import routes
+    from lms_assessment.certificate_api import routes as certificate_routes
     from lms_assessment.job_api import routes as job_routes
     from lms_assessment.pages import routes as page_routes
     from lms_assessment.plan_api import routes as plan_routes
 
-    return [*routes(), *plan_routes(), *job_routes(), *page_routes()]
+    return [*routes(), *plan_routes(), *job_routes(), *certificate_routes(), *page_routes()]
 
 
 @hookimpl
@@ -80,16 +85,19 @@ def lms_register_settings() -> list[SettingSpec]:
 
 
 @hookimpl
-async def lms_event_course_completed(user: Any, course: Any, enrolment: Any) -> None:
+async def lms_event_course_completed(user: Any, course: Any, enrolment: Any,
+                                     runtime: Any) -> None:
+    from lms_assessment.certificates import issue
     from lms_assessment.course_evidence import record_course
     from lms_assessment.reviews import schedule_review
 
     await schedule_review(enrolment)
     await record_course(enrolment, course, user.id)
+    await issue(enrolment, runtime.plugins)
 
 
 @hookimpl
-async def lms_event_enrolment_changed(enrolment: Any, new_status: str) -> None:
+async def lms_event_enrolment_changed(enrolment: Any, new_status: str, runtime: Any) -> None:
     """An admin may mark an in-person class's enrolment completed without module progress; that
     completion deserves its review too. Scheduling is idempotent, so both events may fire."""
     from lms_assessment import on_the_job
@@ -104,6 +112,9 @@ async def lms_event_enrolment_changed(enrolment: Any, new_status: str) -> None:
         klass = await enrolment.klass
         await record_course(enrolment, await klass.course, enrolment.user_id)
         await on_the_job.schedule_waves(enrolment)
+        from lms_assessment.certificates import issue
+
+        await issue(enrolment, runtime.plugins)
 
 
 @hookimpl

@@ -142,3 +142,13 @@ class GradeRow(Strict):
 
 class GradeBody(Strict):
     grades: list[GradeRow] = Field(min_length=1, max_length=50)
+
+
+class CertificateQuery(Strict):
+    user_id: Id | None = None
+    class_id: Id | None = None
+
+
+class RevokeBody(Strict):
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="Why the certificate is withdrawn (shown when verified)")
