@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from lms_core.models import InstitutionSetting
 from lms_core.plugins import PluginManager
 
@@ -26,5 +28,10 @@ async def set_setting(plugins: PluginManager, institution_id: int, key: str, val
     if isinstance(value, str):
         # Tortoise reads a plain str given to a JSONField as JSON text: encode it as a string.
         value = json.dumps(value, ensure_ascii=False)
-    await InstitutionSetting.update_or_create(defaults={"value": value},
-                                              institution_id=institution_id, key=key)
+    # A model instance would decode that JSON text back into a bare str on assignment and then
+    # refuse it as invalid JSON; an UPDATE passes it through as it is, so create the row with a
+    # placeholder and set the value by UPDATE, in one transaction.
+    async with in_transaction():
+        row, _ = await InstitutionSetting.get_or_create(
+            defaults={"value": 0}, institution_id=institution_id, key=key)
+        await InstitutionSetting.filter(id=row.id).update(value=value)

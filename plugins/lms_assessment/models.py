@@ -1,4 +1,6 @@
-"""Competency requirements of job positions and post-training reviews (app label ``assessment``)."""
+"""The assessment plugin's tables (app label ``assessment``): competency frameworks, position
+requirements, evidence and the profile, exemptions, the class assessment plan and its steps,
+certificates."""
 
 from __future__ import annotations
 
@@ -35,40 +37,6 @@ class ReviewStatus(str, Enum):
     PENDING = "pending"
     DONE = "done"
     CANCELLED = "cancelled"
-
-
-class PostTrainingReview(Model):
-    """The supervisor's rating of how a trainee applies a completed course in the job, due some
-    months after the course (đánh giá sau đào tạo). One per enrolment."""
-
-    id = fields.IntField(primary_key=True)
-    institution: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "lms.Institution", related_name=False, on_delete=fields.CASCADE
-    )
-    enrolment: fields.OneToOneRelation = fields.OneToOneField(
-        "lms.Enrolment", related_name=False, on_delete=fields.CASCADE
-    )
-    trainee: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "lms.User", related_name=False, on_delete=fields.CASCADE
-    )
-    reviewer: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "lms.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
-    due_on = fields.DateField(db_index=True)
-    status = fields.CharEnumField(ReviewStatus, max_length=16, default=ReviewStatus.PENDING,
-                                  db_index=True)
-    rating = fields.SmallIntField(null=True)
-    applied_level = fields.SmallIntField(null=True)
-    comment = fields.TextField(default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
-    submitted_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "assessment_review"
-        indexes = (("institution_id", "reviewer_id", "status"),)
-
-
-# --- competency frameworks (khung năng lực) --------------------------------------------------
 
 
 class CombineRule(str, Enum):

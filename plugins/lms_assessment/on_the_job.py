@@ -44,9 +44,12 @@ def waves_of(plan: AssessmentPlan | None) -> list[int] | None:
     return sorted(set(step.get("waves") or DEFAULT_WAVES))
 
 
-async def _plan_for(enrolment: Enrolment) -> tuple[CourseClass, AssessmentPlan | None]:
+async def _plan_for(enrolment: Enrolment, plugins: Any
+                    ) -> tuple[CourseClass, AssessmentPlan | None]:
+    from lms_assessment.plans import effective_plan
+
     klass = await CourseClass.get(id=enrolment.klass_id)
-    return klass, await AssessmentPlan.get_or_none(klass_id=klass.id)
+    return klass, await effective_plan(plugins, klass)
 
 
 async def _create(enrolment: Enrolment, klass: CourseClass, role: RaterRole, rater_id: int | None,
@@ -61,14 +64,14 @@ async def _create(enrolment: Enrolment, klass: CourseClass, role: RaterRole, rat
 
 
 async def _supervisor(institution_id: int, trainee_id: int) -> int | None:
-    from lms_assessment.reviews import find_reviewer
+    from lms_assessment.supervisors import find_supervisor
 
     user = await User.get(id=trainee_id)
-    return await find_reviewer(institution_id, user.unit_id, exclude_user_id=trainee_id)
+    return await find_supervisor(institution_id, user.unit_id, exclude_user_id=trainee_id)
 
 
-async def schedule_baseline(enrolment: Enrolment) -> int:
-    klass, plan = await _plan_for(enrolment)
+async def schedule_baseline(enrolment: Enrolment, plugins: Any = None) -> int:
+    klass, plan = await _plan_for(enrolment, plugins)
     if waves_of(plan) is None:
         return 0
     today = clock.now().date()
@@ -78,8 +81,8 @@ async def schedule_baseline(enrolment: Enrolment) -> int:
     return made
 
 
-async def schedule_waves(enrolment: Enrolment) -> int:
-    klass, plan = await _plan_for(enrolment)
+async def schedule_waves(enrolment: Enrolment, plugins: Any = None) -> int:
+    klass, plan = await _plan_for(enrolment, plugins)
     waves = waves_of(plan)
     if waves is None:
         return 0

@@ -45,7 +45,7 @@ async def set_plan(request: Request, principal: Principal, body: PlanBody):
     from lms_assessment.on_the_job import schedule_baseline
 
     for enrolment in await Enrolment.filter(klass_id=klass.id, status=EnrolmentStatus.ACTIVE):
-        await schedule_baseline(enrolment)
+        await schedule_baseline(enrolment, runtime(request).plugins)
     return await plans.plan_dict(runtime(request).plugins, plan)
 
 

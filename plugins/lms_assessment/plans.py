@@ -2,17 +2,28 @@
 template and then adjusted by an admin. The four built-in steps follow Kirkpatrick's levels as
 the source documents describe them (reaction, learning, application on a practical task, and
 on the job months later); plugins add steps through ``lms_assessment_steps``.
+
+Two institution settings make assessment the default rather than an afterthought:
+``assessment.on_the_job_waves`` (default 30 and 90 days) gives the on-the-job waves of every
+plan that does not set its own, and ``assessment.default_plan`` names a template that a class
+without a plan of its own follows (empty: only classes with a plan are assessed).
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any
 
 from lms_core.http.problems import Problem
 from lms_core.models import ClassLecturer, CourseClass
 
 from lms_assessment.models import AssessmentPlan
+
+log = logging.getLogger("lms.assessment")
+WAVES_SETTING = "assessment.on_the_job_waves"
+DEFAULT_PLAN_SETTING = "assessment.default_plan"
+FALLBACK_WAVES = [30, 90]
 
 BUILT_IN = {
     "reaction": ("Khảo sát chất lượng lớp học", "Class-quality survey"),
@@ -26,13 +37,13 @@ TEMPLATES: dict[str, dict[str, dict[str, Any]]] = {
         "reaction": {"enabled": True, "weight": 1.0},
         "learning": {"enabled": True, "weight": 2.0},
         "application": {"enabled": True, "weight": 3.0},
-        "on_the_job": {"enabled": True, "weight": 4.0, "waves": [30, 90]},
+        "on_the_job": {"enabled": True, "weight": 4.0},
     },
     "short": {
         "reaction": {"enabled": True, "weight": 1.0},
         "learning": {"enabled": True, "weight": 1.0},
         "application": {"enabled": False, "weight": 0.0},
-        "on_the_job": {"enabled": False, "weight": 0.0, "waves": [90]},
+        "on_the_job": {"enabled": False, "weight": 0.0},
     },
 }
 
@@ -66,9 +77,7 @@ def _check_steps(steps: dict[str, Any], catalogue: dict[str, dict[str, Any]]) ->
             raise Problem(422, f"Bước {key}: enabled là true/false, weight từ 0 đến 100.",
                           f"Step {key}: enabled is true/false, weight 0 to 100.")
         waves = value.get("waves")
-        if waves is not None and (not isinstance(waves, list) or not waves or len(waves) > 6 or
-                                  any(isinstance(w, bool) or not isinstance(w, int) or
-                                      not 1 <= w <= 730 for w in waves)):
+        if waves is not None and not _valid_waves(waves):
             raise Problem(422, "Các đợt đánh giá tại nơi làm việc là số ngày sau khoá học "
                                "(1–730, tối đa 6 đợt).",
                           "On-the-job waves are days after the course (1-730, at most 6).")
@@ -95,6 +104,61 @@ async def class_for_staff(principal: Any, class_id: int, *, manage: bool = False
                        "được.", "Only the class's lecturers, planners or administrators.")
 
 
+def _valid_waves(waves: Any) -> bool:
+    return isinstance(waves, list) and 0 < len(waves) <= 6 and all(
+        isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 730 for w in waves)
+
+
+async def _setting(plugins: Any, institution_id: int, key: str) -> Any:
+    if plugins is None:
+        return None
+    from lms_core.services.settings import get_setting
+
+    try:
+        return await get_setting(plugins, institution_id, key)
+    except KeyError:  # the plugin is loaded without its settings (a bare test manager)
+        return None
+
+
+async def default_waves(plugins: Any, institution_id: int) -> list[int]:
+    """The institution's on-the-job waves, checked: a malformed stored value must never stop
+    ratings from being scheduled (logged, and the fallback used)."""
+    waves = await _setting(plugins, institution_id, WAVES_SETTING)
+    if waves is None:
+        return list(FALLBACK_WAVES)
+    if not _valid_waves(waves):
+        log.warning("institution %s: %s=%r is not a list of days, using %s", institution_id,
+                    WAVES_SETTING, waves, FALLBACK_WAVES)
+        return list(FALLBACK_WAVES)
+    return sorted(set(waves))
+
+
+async def _from_template(plugins: Any, institution_id: int, template: str) -> dict[str, Any]:
+    merged = copy.deepcopy(TEMPLATES[template])
+    merged["on_the_job"]["waves"] = await default_waves(plugins, institution_id)
+    for key, info in (await step_catalogue(plugins, institution_id)).items():
+        if not info["built_in"]:
+            merged.setdefault(key, {"enabled": False, "weight": info.get("weight", 1.0)})
+    return merged
+
+
+async def effective_plan(plugins: Any, klass: CourseClass) -> AssessmentPlan | None:
+    """The class's own plan, else (unsaved) the institution's default template, else None."""
+    plan = await AssessmentPlan.get_or_none(klass_id=klass.id)
+    if plan is not None:
+        return plan
+    template = await _setting(plugins, klass.institution_id, DEFAULT_PLAN_SETTING)
+    if not template:
+        return None
+    if template not in TEMPLATES:
+        log.warning("institution %s: %s=%r is not a template", klass.institution_id,
+                    DEFAULT_PLAN_SETTING, template)
+        return None
+    return AssessmentPlan(institution_id=klass.institution_id, klass_id=klass.id,
+                          template=template,
+                          steps=await _from_template(plugins, klass.institution_id, template))
+
+
 async def set_plan(plugins: Any, klass: CourseClass, template: str, steps: dict[str, Any],
                    actor_id: int) -> AssessmentPlan:
     if template not in TEMPLATES:
@@ -102,10 +166,7 @@ async def set_plan(plugins: Any, klass: CourseClass, template: str, steps: dict[
                            f"{', '.join(TEMPLATES)}).",
                       f"No plan template “{template[:40]}” ({', '.join(TEMPLATES)}).")
     catalogue = await step_catalogue(plugins, klass.institution_id)
-    merged = copy.deepcopy(TEMPLATES[template])
-    for key, info in catalogue.items():
-        if not info["built_in"]:
-            merged.setdefault(key, {"enabled": False, "weight": info.get("weight", 1.0)})
+    merged = await _from_template(plugins, klass.institution_id, template)
     for key, value in _check_steps(steps, catalogue).items():
         merged[key] = {**merged.get(key, {}), **value}
     plan, _ = await AssessmentPlan.update_or_create(

@@ -19,11 +19,15 @@ PLUGIN_INFO = PluginInfo(
                 "theo vị trí việc làm và báo cáo mức đáp ứng theo đơn vị.",
 )
 
-REVIEW_AFTER_DAYS = "assessment.review_after_days"
+WAVES = "assessment.on_the_job_waves"
+DEFAULT_PLAN = "assessment.default_plan"
 CERTIFICATES = "assessment.certificates"
-SETTINGS = [SettingSpec(REVIEW_AFTER_DAYS, 90,
-                        "Số ngày sau khi hoàn thành khoá học thì thủ trưởng đánh giá kết quả "
-                        "vận dụng vào công việc."),
+SETTINGS = [SettingSpec(WAVES, [30, 90],
+                        "Các đợt đánh giá tại nơi làm việc sau khoá học (số ngày sau khi hoàn "
+                        "thành), dùng khi kế hoạch đánh giá của lớp không đặt riêng."),
+            SettingSpec(DEFAULT_PLAN, "",
+                        "Mẫu kế hoạch đánh giá áp dụng cho lớp chưa có kế hoạch riêng "
+                        "(standard hoặc short; để trống: chỉ đánh giá lớp đã đặt kế hoạch)."),
             SettingSpec(CERTIFICATES, False,
                         "Đơn vị cấp giấy chứng nhận (có mã QR để kiểm tra) cho học viên hoàn "
                         "thành khoá học. Kết quả vẫn được ghi vào hồ sơ năng lực khi không cấp.")]
@@ -66,7 +70,8 @@ def lms_register_menu_items() -> list[Any]:
 @hookimpl
 def lms_register_permissions() -> list[Permission]:
     return [
-        Permission("assessment.review", "Đánh giá học viên sau đào tạo (đánh giá được giao)",
+        Permission("assessment.review", "Đánh giá tại nơi làm việc nhân sự của đơn vị sau đào "
+                   "tạo (phiếu được giao)",
                    frozenset({"supervisor", "admin"})),
         Permission("assessment.manage", "Quản lý khung năng lực theo vị trí việc làm và mọi "
                    "phiếu đánh giá sau đào tạo", frozenset({"admin"})),
@@ -89,32 +94,29 @@ async def lms_event_course_completed(user: Any, course: Any, enrolment: Any,
                                      runtime: Any) -> None:
     from lms_assessment.certificates import issue
     from lms_assessment.course_evidence import record_course
-    from lms_assessment.reviews import schedule_review
 
-    await schedule_review(enrolment)
     await record_course(enrolment, course, user.id)
     await issue(enrolment, runtime.plugins)
 
 
 @hookimpl
 async def lms_event_enrolment_changed(enrolment: Any, new_status: str, runtime: Any) -> None:
-    """An admin may mark an in-person class's enrolment completed without module progress; that
-    completion deserves its review too. Scheduling is idempotent, so both events may fire."""
+    """Active: the on-the-job baseline. Completed (by the modules, or marked by an admin for an
+    in-person class): the course's evidence, the on-the-job waves, the certificate. Each is
+    idempotent, so the course-completed event firing too changes nothing."""
     from lms_assessment import on_the_job
 
+    plugins = runtime.plugins
     if new_status == "active":
-        await on_the_job.schedule_baseline(enrolment)
+        await on_the_job.schedule_baseline(enrolment, plugins)
     if new_status == "completed":
+        from lms_assessment.certificates import issue
         from lms_assessment.course_evidence import record_course
-        from lms_assessment.reviews import schedule_review
 
-        await schedule_review(enrolment)
         klass = await enrolment.klass
         await record_course(enrolment, await klass.course, enrolment.user_id)
-        await on_the_job.schedule_waves(enrolment)
-        from lms_assessment.certificates import issue
-
-        await issue(enrolment, runtime.plugins)
+        await on_the_job.schedule_waves(enrolment, plugins)
+        await issue(enrolment, plugins)
 
 
 @hookimpl

@@ -15,19 +15,6 @@ Level = Annotated[int, Field(strict=True, ge=1, le=5)]
 CODE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
 
-class ReviewQuery(Strict):
-    status: Literal["pending", "done", "cancelled", "all"] = "pending"
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
-
-
-class ReviewSubmit(Strict):
-    rating: Level = Field(description="Overall result of the training in the job, 1 to 5")
-    applied_level: Level = Field(
-        description="How far the trainee applies the training in the job, 1 to 5")
-    comment: str = Field("", max_length=4000)
-
-
 class CompetencyRequirement(Strict):
     code: str = Field(pattern=CODE_PATTERN)
     required_level: Level = 1
@@ -37,11 +24,6 @@ class CompetencyRequirement(Strict):
 
 class CompetencySet(Strict):
     items: list[CompetencyRequirement] = Field(max_length=200)
-
-
-class CoverageQuery(Strict):
-    unit_id: Id | None = Field(None, description="Only this unit and its sub-units")
-    details: bool = Field(False, description="Also list the people, with missing competencies")
 
 
 MAX_FILE_CHARS = 4_000_000
