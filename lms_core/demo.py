@@ -91,4 +91,7 @@ async def load_demo(settings: Settings, plugins: PluginManager) -> list[tuple[st
             title="Chuyển đổi số - lớp trực tuyến tự đăng ký",
             title_key=fold("Chuyển đổi số - lớp trực tuyến tự đăng ký"), delivery_mode="online",
             capacity=0, self_enrol=True, starts_on=start)
+    classes = {c.code: c for c in await CourseClass.filter(institution=inst)}
+    await plugins.call_lifecycle("lms_demo_loaded", institution=inst, users=users,
+                                 classes=classes, settings=settings, runtime=plugins.runtime)
     return [(login, password, role) for login, password, _n, role, _u, _p in ACCOUNTS]

@@ -116,6 +116,13 @@ def lms_shutdown(app: Any) -> None:
     """Called (and awaited if async) when the app stops, before the database closes."""
 
 
+@hookspec
+def lms_demo_loaded(institution: Any, users: dict[str, Any], classes: dict[str, Any],
+                    settings: Any, runtime: Any) -> None:
+    """``lms demo`` loaded the core's demo data (``users`` and ``classes`` by login and code):
+    add the plugin's own, idempotently (the command runs again on every start)."""
+
+
 # --- filters: may refuse an action before it happens --------------------------------------
 
 

@@ -40,9 +40,9 @@ def verify_url(base_url: str, certificate: Certificate) -> str:
 
 
 async def issues_certificates(plugins: Any, institution_id: int) -> bool:
-    from lms_core.services.settings import get_setting
+    from lms_assessment.settings_read import setting
 
-    return (await get_setting(plugins, institution_id, SETTING)) is True
+    return (await setting(plugins, institution_id, SETTING)) is True
 
 
 async def _competencies(course: Course) -> list[dict[str, Any]]:

@@ -110,14 +110,9 @@ def _valid_waves(waves: Any) -> bool:
 
 
 async def _setting(plugins: Any, institution_id: int, key: str) -> Any:
-    if plugins is None:
-        return None
-    from lms_core.services.settings import get_setting
+    from lms_assessment.settings_read import setting
 
-    try:
-        return await get_setting(plugins, institution_id, key)
-    except KeyError:  # the plugin is loaded without its settings (a bare test manager)
-        return None
+    return await setting(plugins, institution_id, key)
 
 
 async def default_waves(plugins: Any, institution_id: int) -> list[int]:

@@ -96,7 +96,7 @@ async def lms_event_course_completed(user: Any, course: Any, enrolment: Any,
     from lms_assessment.course_evidence import record_course
 
     await record_course(enrolment, course, user.id)
-    await issue(enrolment, runtime.plugins)
+    await issue(enrolment, getattr(runtime, "plugins", None))
 
 
 @hookimpl
@@ -106,7 +106,7 @@ async def lms_event_enrolment_changed(enrolment: Any, new_status: str, runtime: 
     idempotent, so the course-completed event firing too changes nothing."""
     from lms_assessment import on_the_job
 
-    plugins = runtime.plugins
+    plugins = getattr(runtime, "plugins", None)  # None from the command line (lms demo)
     if new_status == "active":
         await on_the_job.schedule_baseline(enrolment, plugins)
     if new_status == "completed":
@@ -128,6 +128,14 @@ async def lms_event_module_completed(user: Any, module: Any, enrolment: Any,
     from lms_assessment.learning import record_post_test
 
     await record_post_test(getattr(runtime, "plugins", None), module, user.id)
+
+
+@hookimpl
+async def lms_demo_loaded(institution: Any, users: dict[str, Any], classes: dict[str, Any],
+                          settings: Any, runtime: Any) -> None:
+    from lms_assessment.demo_data import load
+
+    await load(institution, users, classes, settings, getattr(runtime, "plugins", None))
 
 
 @hookimpl
