@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import Any
 
 #: Page modules, in menu order.
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("frameworks", "positions", "needs", "exemptions", "profile")
 
 
 def _modules() -> list[Any]:
