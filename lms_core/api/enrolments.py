@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from tortoise.transactions import in_transaction
 
 from lms_core.api.schemas import EnrolBody, EnrolmentChange, NominateBody
 from lms_core.auth.principal import Principal
@@ -13,8 +12,8 @@ from lms_core.models import Enrolment, EnrolmentStatus
 from lms_core.runtime import runtime
 from lms_core.services import classes as classes_svc
 from lms_core.services.enrolments import change_enrolment, enrolment_dict
-from lms_core.services.eventlog import emit_all
-from lms_core.services.users import get_user_in, unit_subtree_ids
+from lms_core.services.enrolments import nominate as nominate_staff
+from lms_core.services.users import get_user_in
 
 ENROL_RESPONSES = {404: "Class or user not found", 409: "Class full or transition not allowed"}
 
@@ -47,24 +46,8 @@ async def self_enrol(request: Request, principal: Principal):
 async def nominate(request: Request, principal: Principal, body: NominateBody):
     """Supervisors nominate people of their own unit (and its sub-units); an admin approves."""
     klass = await classes_svc.get_visible_class(principal, path_int(request, "class_id"))
-    allowed = None
-    if not principal.has_role("admin"):
-        allowed = set(await unit_subtree_ids(principal.unit_id)) if principal.unit_id else set()
-    users = []
-    for uid in dict.fromkeys(body.user_ids):
-        user = await get_user_in(principal.institution_id, uid)
-        if allowed is not None and user.unit_id not in allowed:
-            raise Problem(403, f"{user.full_name} không thuộc đơn vị của bạn.",
-                          f"{user.full_name} is not in your unit.")
-        users.append(user)
-    plugins = runtime(request).plugins
-    pending: list = []
-    async with in_transaction():  # the whole list or nobody
-        out = [enrolment_dict(await change_enrolment(
-            plugins, klass, u, EnrolmentStatus.NOMINATED, actor_id=principal.user_id,
-            via="nomination", deferred=pending)) for u in users]
-    await emit_all(plugins, pending)
-    return {"items": out}
+    made = await nominate_staff(runtime(request).plugins, principal, klass, body.user_ids)
+    return {"items": [enrolment_dict(e) for e in made]}
 
 
 @api("PATCH", permission="enrolments.manage", body=EnrolmentChange,

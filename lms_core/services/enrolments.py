@@ -12,6 +12,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 from lms_core.models import (
     Course, CourseClass, CourseCompletion, Enrolment, EnrolmentStatus, User,
@@ -21,6 +22,7 @@ from lms_core.models.enrolments import SEAT_HOLDING
 from lms_core.plugin_api import EnrolmentRequest
 from lms_core.plugins import PluginManager
 from lms_core.services.eventlog import PendingEvent, emit_all
+from lms_core.services.users import get_user_in, unit_subtree_ids
 
 S = EnrolmentStatus
 
@@ -117,6 +119,30 @@ async def change_enrolment(
     else:
         deferred.extend(events)
     return enrolment
+
+
+async def nominate(plugins: PluginManager, principal: Principal, klass: CourseClass,
+                   user_ids: list[int]) -> list[Enrolment]:
+    """A nomination (cử đi học): a supervisor sends people of their own unit and its sub-units
+    (an admin anyone of the institution), the whole list or nobody; an admin approves later.
+    One function for the API and the pages, so the unit rule is decided once."""
+    allowed = None
+    if not principal.has_role("admin"):
+        allowed = set(await unit_subtree_ids(principal.unit_id)) if principal.unit_id else set()
+    users = []
+    for uid in dict.fromkeys(user_ids):
+        user = await get_user_in(principal.institution_id, uid)
+        if allowed is not None and user.unit_id not in allowed:
+            raise Problem(403, f"{user.full_name} không thuộc đơn vị của bạn.",
+                          f"{user.full_name} is not in your unit.")
+        users.append(user)
+    pending: list[PendingEvent] = []
+    async with in_transaction():  # the whole list or nobody
+        out = [await change_enrolment(plugins, klass, u, S.NOMINATED,
+                                      actor_id=principal.user_id, via="nomination",
+                                      deferred=pending) for u in users]
+    await emit_all(plugins, pending)
+    return out
 
 
 def enrolment_dict(e: Enrolment | dict[str, Any]) -> dict[str, Any]:

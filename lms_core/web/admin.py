@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -21,9 +21,8 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from lms_core.api.plugins import plugin_rows
-from lms_core.http.bodies import read_capped, replay
 from lms_core.http.endpoints import path_int
-from lms_core.http.problems import Problem, request_locale, to_problem
+from lms_core.http.problems import Problem, to_problem
 from lms_core.models import (
     Course, CourseClass, DeliveryMode, Enrolment, EnrolmentStatus, Role, Unit, User,
 )
@@ -36,6 +35,8 @@ from lms_core.services.enrolments import TRANSITIONS, change_enrolment, seats_ta
 from lms_core.services.staff_file import StaffFileError, parse_staff_file
 from lms_core.services.staff_import import StaffImportRejected, apply_staff_file
 from lms_core.text import fold
+from lms_core.web.forms import Say, capped_form as _capped_form, one as _one, \
+    problem_text as _problem_text, say as _say, to_int as _int
 from lms_core.web.pages import page
 from lms_core.web.templating import render
 
@@ -61,33 +62,6 @@ ENUM_MSGIDS = (
     N_("nominated"), N_("approved"), N_("active"), N_("completed"), N_("withdrawn"),
     N_("admin"), N_("lecturer"), N_("trainee"), N_("supervisor"), N_("planner"),
 )
-
-Say = Callable[[str, str], str]
-
-
-def _say(request: Request) -> Say:
-    """Pick the Vietnamese or the English text of a message pair for this request."""
-    english = request_locale(request) == "en"
-    return lambda vi, en: en if english else vi
-
-
-def _problem_text(request: Request, exc: Exception) -> tuple[int, str]:
-    problem = to_problem(exc)
-    return problem.status, _say(request)(problem.detail, problem.detail_en)
-
-
-def _one(form: FormData, name: str, limit: int = 1000) -> str:
-    value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _int(text: str, low: int = 1, high: int = 2**31 - 1) -> int | None:
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 12:  # "²".isdigit() is True
-        return None
-    value = int(text)
-    return value if low <= value <= high else None
-
 
 def _date(text: str) -> date:
     """``<input type=date>`` sends ISO dates; older phones let people type 31/12/2026."""
@@ -309,19 +283,6 @@ async def enrolment_change(request: Request, principal: Any) -> Response:
         code, text = _problem_text(request, exc)
         return await _render_class(request, principal, class_id, status_code=code, error=text)
     return RedirectResponse(f"/admin/classes/{class_id}?notice={status}", status_code=303)
-
-
-async def _capped_form(request: Request, limit: int) -> FormData | None:
-    """Read at most ``limit`` bytes before parsing, so an oversized upload is refused without
-    being spooled to disk first. None means too large."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = await read_capped(request.receive, limit)
-    if body is None:
-        return None
-    buffered = Request(request.scope, replay(body))
-    return await buffered.form(max_files=1, max_fields=20)
 
 
 @page("users.import")

@@ -9,13 +9,14 @@ from lms_core.auth.principal import Principal
 from lms_core.http.downloads import attachment
 from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
-from lms_core.models import Unit
 
 from lms_assessment import duplication, framework_files, frameworks, frames, needs, overlap, \
     standard
 from lms_assessment.models import Exemption, ExemptionStatus
 from lms_assessment.schemas import CompetencySet, DuplicationQuery, ExemptionDecision, \
     ExemptionQuery, ExemptionRequest, FrameworkImport, FrameworkUseBody, NeedsQuery
+from lms_assessment.scope import needs_scope as _needs_scope, person_in_scope as \
+    _person_in_scope, person_needs_scope  # the old names, for callers
 
 PREFIX = "/api/v1/assessment"
 TAGS = ("assessment",)
@@ -151,25 +152,6 @@ async def use_framework(request: Request, principal: Principal, body: FrameworkU
     return {"framework_id": framework_id, "use": body.use}
 
 
-async def _needs_scope(principal: Principal, unit_id: int | None) -> int | None:
-    """Planners and admins see every unit; a supervisor only their own unit's subtree."""
-    if principal.can("assessment.report"):
-        return unit_id
-    own = principal.unit_id
-    if own is None:
-        raise Problem(403, "Bạn chưa được gắn với đơn vị nào.", "You belong to no unit.")
-    if unit_id is None:
-        return own
-    mine = await Unit.get_or_none(id=own, institution_id=principal.institution_id)
-    asked = await Unit.get_or_none(id=unit_id, institution_id=principal.institution_id)
-    if asked is None:
-        raise Problem(404, "Không tìm thấy đơn vị.", "Unit not found.")
-    if mine is None or not asked.path.startswith(mine.path):
-        raise Problem(403, "Chỉ xem được nhu cầu đào tạo của đơn vị mình.",
-                      "You can see the training needs of your own unit only.")
-    return unit_id
-
-
 @api("GET", permission="assessment.needs", query=NeedsQuery, tags=TAGS,
      summary="Training needs of a unit (with its sub-units), most urgent first",
      responses={403: "A supervisor asking outside their unit", 404: "Unit not found"})
@@ -185,28 +167,8 @@ async def unit_needs(request: Request, principal: Principal, query: NeedsQuery):
      responses={403: "Outside the supervisor's unit", 404: "User not found"})
 async def person_needs(request: Request, principal: Principal):
     result = await needs.person(principal.institution_id, path_int(request, "user_id"))
-    if not principal.can("assessment.report"):
-        if result["unit_id"] is None:
-            raise Problem(403, "Chỉ xem được nhu cầu đào tạo của đơn vị mình.",
-                          "You can see the training needs of your own unit only.")
-        await _needs_scope(principal, result["unit_id"])
+    await person_needs_scope(principal, result["unit_id"])
     return result
-
-
-async def _person_in_scope(principal: Principal, user_id: int) -> None:
-    """Admins and planners: anyone of the institution; a supervisor: their unit's subtree."""
-    from lms_core.models import User
-
-    user = await User.filter(id=user_id,
-                             memberships__institution_id=principal.institution_id).first()
-    if user is None:
-        raise Problem(404, "Không tìm thấy người dùng.", "User not found.")
-    if principal.can("assessment.report") or principal.can("enrolments.manage"):
-        return
-    if user.unit_id is None:
-        raise Problem(403, "Chỉ xử lý được nhân sự của đơn vị mình.",
-                      "Only staff of your own unit.")
-    await _needs_scope(principal, user.unit_id)
 
 
 @api("GET", permission="assessment.needs", query=DuplicationQuery, tags=TAGS,

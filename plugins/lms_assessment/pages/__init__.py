@@ -11,7 +11,8 @@ from importlib import import_module
 from typing import Any
 
 #: Page modules, in menu order.
-MODULES: tuple[str, ...] = ("certificates",)
+MODULES: tuple[str, ...] = ("frameworks", "positions", "needs", "exemptions", "profile",
+                             "certificates")
 
 
 def _modules() -> list[Any]:
