@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import Any
 
 #: Page modules, in menu order.
-MODULES: tuple[str, ...] = ("certificates",)
+MODULES: tuple[str, ...] = ("class_plan", "survey", "task", "ratings", "certificates")
 
 
 def _modules() -> list[Any]:
