@@ -11,11 +11,9 @@ from starlette.routing import BaseRoute, Route
 
 from lms_core.auth.principal import Principal
 from lms_core.http.endpoints import api, path_int
-from lms_core.http.problems import Problem
-from lms_core.models import Unit
 
-from lms_assessment import on_the_job, plans
-from lms_assessment.models import JobRating, Reminder, ReviewStatus
+from lms_assessment import class_steps, on_the_job, plans
+from lms_assessment.models import Reminder
 from lms_assessment.schemas import NeedsQuery, RatingQuery, RatingSubmit
 
 PREFIX = "/api/v1/assessment"
@@ -25,10 +23,7 @@ TAGS = ("assessment",)
 @api("GET", permission=None, query=RatingQuery, tags=TAGS,
      summary="On-the-job ratings assigned to me (as supervisor, or of myself)")
 async def my_ratings(request: Request, principal: Principal, query: RatingQuery):
-    qs = JobRating.filter(institution_id=principal.institution_id, rater_id=principal.user_id)
-    if query.status != "all":
-        qs = qs.filter(status=ReviewStatus(query.status))
-    rows = await qs.order_by("due_on", "id").limit(500)
+    rows = await class_steps.rater_queue(principal, query.status)
     return {"items": [await on_the_job.form(r) for r in rows]}
 
 
@@ -42,8 +37,8 @@ async def get_rating(request: Request, principal: Principal):
      summary="Send a rating (once): each course competency's level with an example",
      responses={404: "Not assigned to you", 409: "Sent already", 422: "Competencies do not match"})
 async def send_rating(request: Request, principal: Principal, body: RatingSubmit):
-    rating = await on_the_job.submit(principal, path_int(request, "rating_id"),
-                                     [i.model_dump() for i in body.items])
+    rating = await class_steps.send_rating(principal, path_int(request, "rating_id"),
+                                           [i.model_dump() for i in body.items])
     return await on_the_job.form(rating)
 
 
@@ -51,18 +46,7 @@ async def send_rating(request: Request, principal: Principal, body: RatingSubmit
      summary="Overdue on-the-job ratings of a unit (with its sub-units)",
      responses={403: "Outside the supervisor's unit"})
 async def overdue(request: Request, principal: Principal, query: NeedsQuery):
-    from lms_assessment.api import _needs_scope
-
-    scope = await _needs_scope(principal, query.unit_id)
-    unit_ids = None
-    if scope is not None:
-        top = await Unit.get_or_none(id=scope, institution_id=principal.institution_id)
-        if top is None:
-            raise Problem(404, "Không tìm thấy đơn vị.", "Unit not found.")
-        unit_ids = list(await Unit.filter(institution_id=principal.institution_id,
-                                          path__startswith=top.path).values_list(
-            "id", flat=True))
-    return {"items": await on_the_job.overdue(principal.institution_id, unit_ids)}
+    return {"items": await class_steps.overdue_in_scope(principal, query.unit_id)}
 
 
 @api("GET", permission=None, tags=TAGS, summary="My reminders, newest first")

@@ -204,10 +204,15 @@ async def remind_job(ctx: Any) -> int:
     return await remind()
 
 
-async def overdue(institution_id: int, unit_ids: list[int] | None) -> list[dict[str, Any]]:
+async def overdue(institution_id: int, unit_ids: list[int] | None,
+                  klass_id: int | None = None) -> list[dict[str, Any]]:
+    """Pending ratings past their due date, the longest overdue first: of trainees in
+    ``unit_ids`` (None: every unit), of one class when ``klass_id`` is given."""
     today = clock.now().date()
     qs = JobRating.filter(institution_id=institution_id, status=ReviewStatus.PENDING,
                           due_on__lt=today)
+    if klass_id is not None:
+        qs = qs.filter(klass_id=klass_id)
     rows = await qs.order_by("due_on", "id").values(
         "id", "wave", "due_on", "rater_role", "rater_id", "trainee_id", "klass_id", "reminders")
     users = {u["id"]: u for u in await User.filter(

@@ -10,26 +10,20 @@ from starlette.routing import BaseRoute, Route
 from lms_core.auth.principal import Principal
 from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
-from lms_core.models import ClassLecturer, CourseClass, Enrolment, EnrolmentStatus
-from lms_core.models.classes import ClassStatus
 from lms_core.runtime import runtime
 
-from lms_assessment import plans, survey
-from lms_assessment.models import AssessmentPlan, SurveyReceipt, SurveyResponse
+from lms_assessment import class_steps, plans, practical, survey
 from lms_assessment.schemas import GradeBody, PlanBody, SubmissionBody, SurveyBody, TaskBody
 
 PREFIX = "/api/v1/assessment/classes/{class_id:int}"
 TAGS = ("assessment",)
-TRAINING = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 
 
 @api("GET", permission=None, tags=TAGS, summary="The class's assessment plan",
      responses={403: "Not staff of the class", 404: "No class, or no plan yet"})
 async def get_plan(request: Request, principal: Principal):
     klass = await plans.class_for_staff(principal, path_int(request, "class_id"))
-    plan = await AssessmentPlan.get_or_none(klass_id=klass.id)
-    if plan is None:
-        raise Problem(404, "Lớp chưa có kế hoạch đánh giá.", "The class has no assessment plan.")
+    plan = await class_steps.plan_or_404(klass)
     return await plans.plan_dict(runtime(request).plugins, plan)
 
 
@@ -39,53 +33,21 @@ async def set_plan(request: Request, principal: Principal, body: PlanBody):
     """`steps` changes the template's: switch a step on or off, weigh it, and for on_the_job
     the waves in days after the class (default 30 and 90)."""
     klass = await plans.class_for_staff(principal, path_int(request, "class_id"), manage=True)
-    plan = await plans.set_plan(runtime(request).plugins, klass, body.template, body.steps,
-                                principal.user_id)
-    # trainees already learning get their on-the-job baseline now (idempotent)
-    from lms_assessment.on_the_job import schedule_baseline
-
-    for enrolment in await Enrolment.filter(klass_id=klass.id, status=EnrolmentStatus.ACTIVE):
-        await schedule_baseline(enrolment, runtime(request).plugins)
+    plan = await class_steps.apply_plan(runtime(request).plugins, klass, body.template,
+                                        body.steps, principal.user_id)
     return await plans.plan_dict(runtime(request).plugins, plan)
-
-
-async def _lecturers(klass_id: int) -> list[dict[str, Any]]:
-    rows = await ClassLecturer.filter(klass_id=klass_id).order_by("user__sort_key").values(
-        "user_id", "user__full_name")
-    return [{"id": r["user_id"], "full_name": r["user__full_name"]} for r in rows]
-
-
-async def _survey_context(principal: Principal, class_id: int
-                          ) -> tuple[CourseClass, AssessmentPlan, Any]:
-    klass = await CourseClass.get_or_none(id=class_id, institution_id=principal.institution_id)
-    enrolment = await Enrolment.filter(klass_id=class_id, user_id=principal.user_id,
-                                       status__in=TRAINING).first() if klass else None
-    if klass is None or enrolment is None:
-        raise Problem(404, "Không có khảo sát nào của lớp này cho anh/chị.",
-                      "There is no survey of this class for you.")
-    plan = await AssessmentPlan.get_or_none(klass_id=class_id)
-    if not plans.enabled(plan, "reaction"):
-        raise Problem(404, "Lớp này không có khảo sát chất lượng.",
-                      "This class has no quality survey.")
-    return klass, plan, enrolment
-
-
-def _open(klass: CourseClass, plan: AssessmentPlan, enrolment: Any) -> bool:
-    """At the end: once the trainee completed, the class ended, or the admin opened it."""
-    return bool(enrolment.status == EnrolmentStatus.COMPLETED
-                or klass.status == ClassStatus.ENDED
-                or (plan.steps.get("reaction") or {}).get("open"))
 
 
 @api("GET", permission=None, tags=TAGS, summary="My class-quality survey form",
      responses={404: "Not a trainee of the class, or no survey"})
 async def survey_form(request: Request, principal: Principal):
-    klass, plan, enrolment = await _survey_context(principal, path_int(request, "class_id"))
-    answered = await SurveyReceipt.filter(plan_id=plan.id, user_id=principal.user_id).exists()
-    return {"class_id": klass.id, "open": _open(klass, plan, enrolment), "answered": answered,
+    klass, plan, enrolment = await class_steps.survey_context(principal,
+                                                              path_int(request, "class_id"))
+    return {"class_id": klass.id, "open": class_steps.survey_open(klass, plan, enrolment),
+            "answered": await class_steps.survey_answered(plan, principal.user_id),
             "anonymous": True, "scale": {str(k): v for k, v in survey.SCALE_LABELS.items()},
             "sections": {k: {"name": vi, "name_en": en} for k, (vi, en) in survey.SECTIONS.items()},
-            "items": survey.form_items(await _lecturers(klass.id)),
+            "items": survey.form_items(await class_steps.lecturers(klass.id)),
             "invalid_share": survey.INVALID_SHARE}
 
 
@@ -93,12 +55,10 @@ async def survey_form(request: Request, principal: Principal):
      summary="Send my class-quality survey (once; anonymous)",
      responses={409: "Already sent, or not open yet", 422: "A value is not 1 to 5"})
 async def send_survey(request: Request, principal: Principal, body: SurveyBody):
-    klass, plan, enrolment = await _survey_context(principal, path_int(request, "class_id"))
-    if not _open(klass, plan, enrolment):
-        raise Problem(409, "Khảo sát mở khi anh/chị hoàn thành khoá học hoặc lớp kết thúc.",
-                      "The survey opens when you complete the course or the class ends.")
-    items = survey.form_items(await _lecturers(klass.id))
-    return await survey.submit(plan, principal.user_id, items, body.answers, body.comment)
+    klass, plan, enrolment = await class_steps.survey_context(principal,
+                                                              path_int(request, "class_id"))
+    return await class_steps.send_survey(principal, klass, plan, enrolment, body.answers,
+                                         body.comment)
 
 
 @api("GET", permission=None, tags=TAGS, summary="Survey results of the class (no names)",
@@ -107,14 +67,7 @@ async def survey_results(request: Request, principal: Principal):
     """Means and distributions per item, section and lecturer over the valid forms, the
     response rate, and the invalid forms counted apart. Who wrote what is not stored."""
     klass = await plans.class_for_staff(principal, path_int(request, "class_id"))
-    plan = await AssessmentPlan.get_or_none(klass_id=klass.id)
-    if plan is None:
-        raise Problem(404, "Lớp chưa có kế hoạch đánh giá.", "The class has no assessment plan.")
-    responses = await SurveyResponse.filter(plan_id=plan.id).values("answers", "comment",
-                                                                   "valid")
-    trainees = await Enrolment.filter(klass_id=klass.id, status__in=TRAINING).count()
-    return {"class_id": klass.id, **survey.statistics(
-        survey.form_items(await _lecturers(klass.id)), responses, trainees)}
+    return await class_steps.survey_results(klass)
 
 
 @api("GET", permission=None, tags=TAGS, summary="Pre-test, post-test and normalised change",
@@ -128,30 +81,10 @@ async def learning_results(request: Request, principal: Principal):
     return await class_learning(runtime(request).plugins, klass)
 
 
-async def _task(klass_id: int) -> Any:
-    from lms_assessment.models import PracticalTask
-
-    task = await PracticalTask.get_or_none(klass_id=klass_id)
-    if task is None:
-        raise Problem(404, "Lớp chưa có bài tập thực hành.", "The class has no practical task.")
-    return task
-
-
-async def _class_lecturer_or_admin(principal: Principal, class_id: int) -> CourseClass:
-    klass = await plans.class_for_staff(principal, class_id)
-    if not principal.can("assessment.manage") and not await ClassLecturer.filter(
-            klass_id=class_id, user_id=principal.user_id).exists():
-        raise Problem(403, "Chỉ giảng viên của lớp chấm và giao bài tập thực hành.",
-                      "Only the class's lecturers set and grade the practical task.")
-    return klass
-
-
 @api("PUT", permission=None, body=TaskBody, tags=TAGS,
      summary="Set the class's practical task and its rubric (lecturers of the class)")
 async def set_task(request: Request, principal: Principal, body: TaskBody):
-    from lms_assessment import practical
-
-    klass = await _class_lecturer_or_admin(principal, path_int(request, "class_id"))
+    klass = await class_steps.lecturer_or_admin(principal, path_int(request, "class_id"))
     task = await practical.set_task(klass, body.title, body.instructions,
                                     [r.model_dump() for r in body.rubric], body.due_on,
                                     principal.user_id)
@@ -161,13 +94,11 @@ async def set_task(request: Request, principal: Principal, body: TaskBody):
 @api("GET", permission=None, tags=TAGS, summary="The practical task, with my submission",
      responses={404: "No task, or not of your class"})
 async def get_task(request: Request, principal: Principal):
-    from lms_assessment import practical
     from lms_assessment.models import TaskSubmission
 
     class_id = path_int(request, "class_id")
-    task = await _task(class_id)
-    if not await Enrolment.filter(klass_id=class_id, user_id=principal.user_id,
-                                  status__in=TRAINING).exists():
+    task = await class_steps.task_of(class_id)
+    if not await class_steps.is_trainee(class_id, principal.user_id):
         await plans.class_for_staff(principal, class_id)
     mine = await TaskSubmission.get_or_none(task_id=task.id, user_id=principal.user_id)
     return {**practical.task_dict(task),
@@ -178,32 +109,20 @@ async def get_task(request: Request, principal: Principal):
      summary="Save my practical task (a draft, or submit it)",
      responses={404: "Not a trainee of the class", 409: "Graded, or submitted already"})
 async def save_submission(request: Request, principal: Principal, body: SubmissionBody):
-    from lms_assessment import practical
-
     class_id = path_int(request, "class_id")
-    if not await Enrolment.filter(klass_id=class_id, user_id=principal.user_id,
-                                  status__in=TRAINING).exists():
+    if not await class_steps.is_trainee(class_id, principal.user_id):
         raise Problem(404, "Anh/chị không học lớp này.", "You are not a trainee of this class.")
-    sub = await practical.save(await _task(class_id), principal.user_id, body.text, body.submit)
+    sub = await practical.save(await class_steps.task_of(class_id), principal.user_id,
+                               body.text, body.submit)
     return practical.submission_dict(sub)
 
 
 @api("GET", permission=None, tags=TAGS, summary="Submissions of the practical task",
      responses={403: "Not a lecturer of the class"})
 async def list_submissions(request: Request, principal: Principal):
-    from lms_assessment import practical
-    from lms_assessment.models import TaskSubmission
-    from lms_core.models import User
-
     class_id = path_int(request, "class_id")
-    await _class_lecturer_or_admin(principal, class_id)
-    task = await _task(class_id)
-    subs = await TaskSubmission.filter(task_id=task.id, submitted_at__isnull=False).order_by(
-        "submitted_at", "id")
-    names = dict(await User.filter(id__in=[s.user_id for s in subs]).values_list(
-        "id", "full_name")) if subs else {}
-    return {"items": [{**practical.submission_dict(s), "full_name": names.get(s.user_id, "")}
-                      for s in subs]}
+    await class_steps.lecturer_or_admin(principal, class_id)
+    return {"items": await class_steps.submissions(await class_steps.task_of(class_id))}
 
 
 @api("POST", permission=None, body=GradeBody, tags=TAGS,
@@ -211,12 +130,11 @@ async def list_submissions(request: Request, principal: Principal):
      responses={403: "Not a lecturer of the class", 409: "Not submitted",
                 422: "Criteria do not match"})
 async def grade_submission(request: Request, principal: Principal, body: GradeBody):
-    from lms_assessment import practical
-
     class_id = path_int(request, "class_id")
-    await _class_lecturer_or_admin(principal, class_id)
-    sub = await practical.grade(await _task(class_id), path_int(request, "submission_id"),
-                                [g.model_dump() for g in body.grades], principal.user_id)
+    await class_steps.lecturer_or_admin(principal, class_id)
+    sub = await class_steps.grade(await class_steps.task_of(class_id),
+                                  path_int(request, "submission_id"),
+                                  [g.model_dump() for g in body.grades], principal.user_id)
     return practical.submission_dict(sub)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 #: Page modules, in menu order.
 MODULES: tuple[str, ...] = ("frameworks", "positions", "needs", "exemptions", "profile",
-                             "certificates")
+                             "class_plan", "survey", "task", "ratings", "certificates")
 
 
 def _modules() -> list[Any]:
