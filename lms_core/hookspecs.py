@@ -103,6 +103,15 @@ def lms_register_jobs() -> list[JobSpec]:
     whole installation, whatever the number of workers, and is not filtered by institution."""
 
 
+@hookspec
+def lms_page_panels(page: str, context: dict[str, Any], principal: Any,
+                    runtime: Any) -> list[Any]:
+    """Return ``PagePanel`` sections to show on a core page (``page`` is ``"class"`` or
+    ``"course"``; ``context`` holds what the page shows: ``klass``, ``course``, ``enrolment``).
+    Asked on every view of the page for the plugins enabled in the viewer's institution; a
+    failing plugin is logged and its panel left out, never the page."""
+
+
 # --- lifecycle ----------------------------------------------------------------------------
 
 

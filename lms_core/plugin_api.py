@@ -49,13 +49,39 @@ class Permission:
 
 @dataclass(frozen=True)
 class MenuItem:
-    """A navigation entry, shown when the user holds ``permission`` (or to everyone if empty)."""
+    """A navigation entry, shown when the user holds ``permission`` (or to everyone if empty).
+    Entries with the same ``group`` (a key of ``MENU_GROUPS``) are shown together under that
+    group's label, so the bar stays short however many plugins add pages."""
 
     key: str
     label: str
     label_en: str
     url: str
     permission: str = ""
+    order: int = 100
+    group: str = ""
+
+
+#: The menu's groups (key: Vietnamese, English, order); an entry without a group stands alone.
+MENU_GROUPS: dict[str, tuple[str, str, int]] = {
+    "personal": ("Cá nhân", "My records", 40),
+    "teaching": ("Giảng dạy", "Teaching", 30),
+    "assessment": ("Năng lực và đánh giá", "Competencies and assessment", 50),
+    "reports": ("Báo cáo", "Reports", 70),
+    "admin": ("Quản trị", "Administration", 90),
+}
+
+
+@dataclass(frozen=True)
+class PagePanel:
+    """A section a plugin adds to a core page (``lms_page_panels``): a heading and a template of
+    the plugin's own, rendered inside the page with ``panel.context`` as ``data`` (escaped like
+    the page itself: a plugin never hands the core raw HTML)."""
+
+    title: str
+    title_en: str
+    template: str
+    context: dict = field(default_factory=dict)
     order: int = 100
 
 

@@ -341,6 +341,24 @@ class PluginManager:
                 out.extend(result)
         return out
 
+    async def collect_each(self, hook_name: str, enabled_in: int | None,
+                           **kwargs: Any) -> list[Any]:
+        """As ``collect``, but a plugin that fails is logged by name and skipped: for what only
+        decorates a page, where one plugin's bug must not take the page down."""
+        kwargs.setdefault("runtime", self.runtime)
+        out: list[Any] = []
+        for impl in self._impls(hook_name, await self.enabled_for(enabled_in)):
+            try:
+                result = impl.function(**{a: kwargs.get(a) for a in impl.argnames})
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception:
+                log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
+                continue
+            if result:
+                out.extend(result)
+        return out
+
     def implementers(self, hook_name: str, enabled: frozenset[str]) -> list[str]:
         """Names of the plugins in ``enabled`` that implement ``hook_name`` (none when no
         plugin declared the hook): lets a caller tell "nobody offers this" from "no answer"."""

@@ -452,3 +452,27 @@ async def test_lesson_page_loads_enabled_plugins_page_scripts(client_for, world)
     assert r.status_code == 200
     page = await trainee.get(f"/courses/{world.courses['a']}/m/bai-1")
     assert "/static/engagement/boot.js" not in page.text
+
+
+def test_menu_entries_gather_under_their_groups():
+    from lms_core.plugin_api import MenuItem
+    from lms_core.web.templating import grouped_menu
+
+    items = [MenuItem("home", "Lớp của tôi", "My classes", "/", order=10),
+             MenuItem("a", "A", "A", "/a", order=60, group="admin"),
+             MenuItem("b", "B", "B", "/b", order=95, group="personal"),
+             MenuItem("c", "C", "C", "/c", order=70, group="admin"),
+             MenuItem("x", "X", "X", "/x", order=45, group="no-such-group")]
+    menu = grouped_menu(items)
+    assert [e.get("group", e.get("key")) for e in menu] == ["home", "b", "x", "admin"]
+    admin = menu[-1]
+    assert admin["label"] == "Quản trị" and [l["url"] for l in admin["links"]] == ["/a", "/c"]
+    assert menu[1] == {"url": "/b", "label": "B", "label_en": "B", "key": "b", "order": 40}
+
+
+async def test_the_admin_menu_is_one_group_that_opens(client_for, world):
+    page = (await (await client_for("admin_a")).get("/")).text
+    assert '<details class="menu-group">' in page and "<summary>Quản trị</summary>" in page
+    assert 'href="/admin/users"' in page and 'aria-current="page"' in page
+    trainee = (await (await client_for("trainee_a")).get("/")).text
+    assert "<summary>Quản trị</summary>" not in trainee

@@ -45,8 +45,8 @@ def lms_register_menu_items() -> list[MenuItem]:
         MenuItem("home", "Lớp của tôi", "My classes", "/", "", 10),
         MenuItem("catalogue", "Danh mục khoá học", "Course catalogue", "/courses", "courses.view", 20),
         MenuItem("admin-classes", "Quản lý lớp", "Manage classes", "/admin/classes",
-                 "classes.manage", 60),
-        MenuItem("admin-users", "Người dùng", "Users", "/admin/users", "users.manage", 70),
+                 "classes.manage", 60, group="admin"),
+        MenuItem("admin-users", "Người dùng", "Users", "/admin/users", "users.manage", 70, group="admin"),
         MenuItem("admin-plugins", "Thành phần mở rộng", "Plugins", "/admin/plugins",
-                 "plugins.view", 90),
+                 "plugins.view", 90, group="admin"),
     ]

@@ -29,6 +29,34 @@ def build_templates(core_dir: Path, plugins: PluginManager) -> Jinja2Templates:
     return templates
 
 
+def grouped_menu(items: list[Any]) -> list[dict[str, Any]]:
+    """The menu bar's entries: an item alone, or a group of items under its label (a group of
+    one is shown as its item). Groups take their place by ``MENU_GROUPS``' order, items alone by
+    their own; inside a group, items keep their order."""
+    from lms_core.plugin_api import MENU_GROUPS
+
+    entries: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for item in items:
+        link = {"url": item.url, "label": item.label, "label_en": item.label_en,
+                "key": item.key}
+        group = MENU_GROUPS.get(item.group) if item.group else None
+        if group is None:
+            entries.append({**link, "order": item.order})
+            continue
+        if item.group not in groups:
+            groups[item.group] = {"group": item.group, "label": group[0], "label_en": group[1],
+                                  "order": group[2], "links": []}
+            entries.append(groups[item.group])
+        groups[item.group]["links"].append(link)
+    for key, entry in groups.items():
+        if len(entry["links"]) == 1:
+            only = entry["links"][0]
+            entry.clear()
+            entry.update({**only, "order": MENU_GROUPS[key][2]})
+    return sorted(entries, key=lambda e: e["order"])
+
+
 async def render(request: Request, name: str, context: dict[str, Any] | None = None,
                  status_code: int = 200) -> HTMLResponse:
     lms = request.app.state.lms
@@ -41,9 +69,9 @@ async def render(request: Request, name: str, context: dict[str, Any] | None = N
     if principal is not None:
         enabled = await lms.plugins.enabled_for(principal.institution_id)
         owner = lms.plugins.registry.menu_owner
-        menu = [m for m in lms.plugins.registry.menu_items
-                if (not m.permission or principal.can(m.permission))
-                and owner.get(m.key, "core") in enabled]
+        menu = grouped_menu([m for m in lms.plugins.registry.menu_items
+                             if (not m.permission or principal.can(m.permission))
+                             and owner.get(m.key, "core") in enabled])
         scripts = [s.url for plugin, s in lms.plugins.registry.page_scripts
                    if page_name in s.pages and plugin in enabled]
     ctx = {

@@ -99,9 +99,12 @@ async def course_page(request: Request, principal) -> Response:
                    .values_list("module_id", flat=True))
         summary = await progress_summary(enrolment.id, course.id)
     types = runtime(request).plugins.registry.module_types
+    from lms_core.web.panels import page_panels
+
+    panels = await page_panels(request, "course", {"course": course, "enrolment": enrolment})
     return await render(request, "course.html", {
         "course": course, "modules": modules, "done": done, "enrolment": enrolment,
-        "summary": summary, "types": types})
+        "summary": summary, "types": types, "panels": panels})
 
 
 @page("courses.view")
@@ -160,9 +163,13 @@ async def class_page(request: Request, principal) -> Response:
     mine = await Enrolment.get_or_none(klass_id=klass.id, user_id=principal.user_id)
     lecturers = await User.filter(lecturing__klass_id=klass.id).values("id", "full_name")
     teaches = await ClassLecturer.filter(klass_id=klass.id, user_id=principal.user_id).exists()
+    from lms_core.web.panels import page_panels
+
+    panels = await page_panels(request, "class", {"klass": klass, "course": course,
+                                                  "enrolment": mine, "teaches": teaches})
     return await render(request, "class.html", {
         "klass": klass, "course": course, "mine": mine, "lecturers": lecturers,
-        "teaches": teaches, "seats": await seats_taken(klass.id)})
+        "teaches": teaches, "seats": await seats_taken(klass.id), "panels": panels})
 
 
 @page("enrolments.self")

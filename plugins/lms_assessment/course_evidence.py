@@ -5,8 +5,9 @@ report change the moment a trainee completes, with no batch in between."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
+
+from lms_core import clock
 
 from lms_assessment import frameworks, profile
 from lms_assessment.models import EvidenceSource
@@ -16,7 +17,7 @@ from lms_assessment.needs import course_levels
 async def record_course(enrolment: Any, course: Any, user_id: int) -> int:
     resolve = await frameworks.resolve_codes(course.institution_id)
     levels = course_levels(course.competencies, resolve)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     for competency_id, level in levels.items():
         await profile.record_evidence(
             institution_id=course.institution_id, user_id=user_id, competency_id=competency_id,

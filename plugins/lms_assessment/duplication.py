@@ -9,11 +9,12 @@ anyway or to ask for an exemption.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from lms_core import clock
 from lms_core.http.problems import Problem
 from lms_core.models import Course, CourseClass, CourseCompletion, Enrolment, EnrolmentStatus, \
     User
@@ -31,7 +32,7 @@ RECENT_DAYS = 730
 
 async def check(institution_id: int, user_id: int, course_id: int,
                 now: datetime | None = None) -> dict[str, Any]:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     course = await Course.get_or_none(id=course_id, institution_id=institution_id)
     if course is None:
         raise Problem(404, "Không tìm thấy khoá học.", "Course not found.")
@@ -100,7 +101,7 @@ async def decide(plugins: Any, institution_id: int, exemption_id: int, approve: 
             raise Problem(404, "Không tìm thấy đề nghị công nhận.", "Request not found.")
         if exemption.status != ExemptionStatus.PENDING:
             raise Problem(409, "Đề nghị này đã được xử lý.", "This request was decided already.")
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         exemption.status = ExemptionStatus.APPROVED if approve else ExemptionStatus.REJECTED
         exemption.decided_by_id, exemption.decided_at = actor_id, now
         exemption.decision_note = note

@@ -17,9 +17,9 @@ competency's marks were earned, one level lower from ``PART_SHARE``, none below.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
+from lms_core import clock
 from lms_core.models import CourseClass, CourseModule, Enrolment, EnrolmentStatus
 
 from lms_assessment import frameworks, profile
@@ -118,7 +118,7 @@ async def record_post_test(plugins: Any, module: Any, user_id: int) -> int:
         level = evidence_level(share, develops.get(competency_id, 3))
         if level is None:
             continue
-        finished = found[0]["finished_at"] or datetime.now(timezone.utc)
+        finished = found[0]["finished_at"] or clock.now()
         await profile.record_evidence(
             institution_id=course.institution_id, user_id=user_id, competency_id=competency_id,
             level=level, source=EvidenceSource.POST_TEST, observed_at=finished,

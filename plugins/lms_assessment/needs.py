@@ -14,9 +14,10 @@ set), with what their course develops: the course's declared competencies at the
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
+from lms_core import clock
 from lms_core.http.problems import Problem
 from lms_core.models import Course, CourseClass, Unit, User
 from lms_core.models.classes import ClassStatus
@@ -56,7 +57,7 @@ async def requirements_by_position(institution_id: int, resolve: dict[str, int]
 
 async def offers(institution_id: int, resolve: dict[str, int], today: date | None = None
                  ) -> tuple[list[gaps.Offer], dict[int, dict[str, Any]]]:
-    today = today or datetime.now(timezone.utc).date()
+    today = today or clock.now().date()
     courses = {cid: course_levels(items, resolve) for cid, items in await Course.filter(
         institution_id=institution_id).values_list("id", "competencies")}
     rows = await CourseClass.filter(institution_id=institution_id).exclude(

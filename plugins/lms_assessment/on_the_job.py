@@ -17,7 +17,7 @@ behaviour items, against the baseline they gave before the training (wave 0).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -145,7 +145,7 @@ async def submit(principal: Any, rating_id: int, answers: list[dict[str, Any]]) 
                       f"Rate exactly the course's competencies"
                       f"{'; missing ' + ', '.join(missing) if missing else ''}"
                       f"{'; not of the course: ' + ', '.join(map(str, extra)) if extra else ''}.")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     rating.items = [{"code": a["code"], "level": a["level"],
                      "example": a.get("example", "")} for a in answers]
     rating.status, rating.submitted_at = ReviewStatus.DONE, now

@@ -131,6 +131,16 @@ async def lms_event_module_completed(user: Any, module: Any, enrolment: Any,
 
 
 @hookimpl
+async def lms_page_panels(page: str, context: dict[str, Any], principal: Any,
+                          runtime: Any) -> list[Any]:
+    """The viewer's competency levels on the course page; the way into the class's
+    assessment on the class page (panels.py)."""
+    from lms_assessment.panels import panels
+
+    return await panels(page, context, principal, getattr(runtime, "plugins", None))
+
+
+@hookimpl
 async def lms_demo_loaded(institution: Any, users: dict[str, Any], classes: dict[str, Any],
                           settings: Any, runtime: Any) -> None:
     from lms_assessment.demo_data import load

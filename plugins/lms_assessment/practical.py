@@ -6,9 +6,9 @@ is evidence of each competency at the level given (source ``practical``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
+from lms_core import clock
 from lms_core.content.markdown import render_markdown
 from lms_core.http.problems import Problem
 
@@ -61,7 +61,7 @@ async def save(task: PracticalTask, user_id: int, text: str, submit: bool) -> Ta
         raise Problem(422, "Bài nộp không được để trống.", "The submission is empty.")
     sub.text = text
     if submit:
-        sub.submitted_at = datetime.now(timezone.utc)
+        sub.submitted_at = clock.now()
     await sub.save()
     return sub
 
@@ -79,7 +79,7 @@ async def grade(task: PracticalTask, submission_id: int, grades: list[dict[str, 
         raise Problem(422, "Cần chấm đúng mọi tiêu chí của bài tập "
                            f"({', '.join(sorted(expected))}).",
                       f"Grade exactly the task's criteria ({', '.join(sorted(expected))}).")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     sub.grades = [{"code": g["code"], "level": g["level"], "comment": g.get("comment", "")}
                   for g in grades]
     sub.graded_by_id, sub.graded_at = actor_id, now

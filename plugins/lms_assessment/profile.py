@@ -27,6 +27,8 @@ from typing import Any, Iterable, Sequence
 
 from tortoise.transactions import in_transaction
 
+from lms_core import clock
+
 from lms_assessment.models import CombineRule, Competency, Evidence, EvidenceSource, \
     ProfileSegment
 
@@ -151,7 +153,7 @@ async def record_evidence(*, institution_id: int, user_id: int, competency_id: i
         if ref and replace_ref:
             await Evidence.filter(user_id=user_id, competency_id=competency_id, ref=ref,
                                   withdrawn_at__isnull=True).update(
-                withdrawn_at=datetime.now(timezone.utc))
+                withdrawn_at=clock.now())
         evidence = await Evidence.create(
             institution_id=institution_id, user_id=user_id, competency_id=competency_id,
             level=level, source=EvidenceSource(source), observed_at=observed_at,
@@ -163,7 +165,7 @@ async def record_evidence(*, institution_id: int, user_id: int, competency_id: i
 async def withdraw(evidence_id: int) -> None:
     async with in_transaction():
         evidence = await Evidence.get(id=evidence_id)
-        evidence.withdrawn_at = datetime.now(timezone.utc)
+        evidence.withdrawn_at = clock.now()
         await evidence.save(update_fields=["withdrawn_at"])
         await rebuild(evidence.user_id, evidence.competency_id, evidence.institution_id)
 
@@ -172,7 +174,7 @@ async def current_levels(user_ids: Sequence[int], moment: datetime | None = None
                          competency_ids: Sequence[int] | None = None
                          ) -> dict[int, dict[int, int]]:
     """user -> competency -> level at ``moment`` (now): the one query every reader uses."""
-    moment = moment or datetime.now(timezone.utc)
+    moment = moment or clock.now()
     qs = ProfileSegment.filter(user_id__in=list(user_ids), valid_from__lte=moment)
     if competency_ids is not None:
         qs = qs.filter(competency_id__in=list(competency_ids))

@@ -12,9 +12,10 @@ into their ancestors happens here, over the unit tree.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from lms_core import clock
 from lms_core.http.problems import Problem
 from lms_core.models import Unit
 from lms_core.sql import dialect, fetch
@@ -64,7 +65,7 @@ _WITHIN = (" AND u.unit_id IN (SELECT w.id FROM lms_unit w WHERE w.institution_i
 
 async def _counts(institution_id: int, group: str, moment: datetime | None,
                   unit_path: str | None = None) -> dict[int | None, dict[str, int]]:
-    moment = moment or datetime.now(timezone.utc)
+    moment = moment or clock.now()
     reqs = await mandatory_requirements(institution_id)
     if dialect() == "sqlite":
         payload = json.dumps([list(r) for r in reqs])

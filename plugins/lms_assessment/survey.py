@@ -14,12 +14,12 @@ least ``MIN_FOR_COMMENTS`` forms were received, so a small class cannot tell who
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from lms_core import clock
 from lms_core.http.problems import Problem
 
 from lms_assessment.models import AssessmentPlan, SurveyReceipt, SurveyResponse
@@ -130,7 +130,7 @@ async def submit(plan: AssessmentPlan, user_id: int, items: list[dict[str, Any]]
             await SurveyReceipt.create(plan=plan, user_id=user_id)
             await SurveyResponse.create(plan=plan, answers=kept, comment=comment.strip(),
                                         items=len(items), unanswered=unanswered, valid=valid,
-                                        submitted_on=datetime.now(timezone.utc).date())
+                                        submitted_on=clock.now().date())
     except IntegrityError:
         raise Problem(409, "Anh/chị đã gửi phiếu khảo sát của lớp này.",
                       "You have already sent this class's survey.") from None

@@ -140,9 +140,9 @@ def lms_register_menu_items() -> list[Any]:
     from lms_core.plugin_api import MenuItem
 
     return [MenuItem("engagement-reports", "Báo cáo tương tác", "Engagement reports",
-                     "/engagement", permission="engagement.view", order=80),
+                     "/engagement", permission="engagement.view", order=80, group="reports"),
             MenuItem("engagement-me", "Dữ liệu tương tác của tôi", "My engagement data",
-                     "/engagement/me", order=95)]
+                     "/engagement/me", order=95, group="personal")]
 
 
 @hookimpl

@@ -99,9 +99,9 @@ def lms_register_menu_items() -> list[MenuItem]:
     module page, which links to the editor and the results)."""
     return [
         MenuItem("quiz-bank", "Ngân hàng câu hỏi", "Question bank", "/quizzes/bank",
-                 "quiz.view_bank", 40),
+                 "quiz.view_bank", 40, group="teaching"),
         MenuItem("quiz-grading", "Chấm bài tự luận", "Grade essays", "/quizzes/grading",
-                 "quiz.grade", 45),
+                 "quiz.grade", 45, group="teaching"),
     ]
 
 

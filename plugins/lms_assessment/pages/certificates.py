@@ -48,4 +48,4 @@ ROUTES = [
 ]
 
 MENU = [MenuItem("certificates-mine", "Chứng nhận của tôi", "My certificates", "/certificates",
-                 order=96)]
+                 order=96, group="personal")]

@@ -314,4 +314,4 @@ ROUTES: list[BaseRoute] = [
 ]
 
 MENU = [MenuItem("assessment.classes", "Đánh giá sau đào tạo", "Post-training assessment",
-                 BASE, order=60)]
+                 BASE, order=60, group="assessment")]

@@ -34,7 +34,7 @@ SHOWN = 500
 
 MENU = [MenuItem("assessment-exemptions", "Công nhận kết quả học tập",
                  "Recognition requests", "/assessment/exemptions", permission=PERMISSION,
-                 order=63)]
+                 order=63, group="assessment")]
 
 
 async def _rows(institution_id: int, status: str) -> list[dict[str, Any]]:

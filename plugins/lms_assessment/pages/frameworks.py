@@ -47,7 +47,7 @@ _CODE_RE = re.compile(CODE_PATTERN)
 _NOTICES = ("created", "merged", "adopted", "stopped")
 
 MENU = [MenuItem("assessment-frameworks", "Khung năng lực", "Competency frameworks",
-                 "/assessment/frameworks", permission=PERMISSION, order=60)]
+                 "/assessment/frameworks", permission=PERMISSION, order=60, group="assessment")]
 
 
 # --- the list --------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ PEOPLE_SHOWN = 200
 OTHER_CLASSES = 300
 
 MENU = [MenuItem("assessment-needs", "Nhu cầu đào tạo", "Training needs", "/assessment/needs",
-                 permission=PERMISSION, order=62)]
+                 permission=PERMISSION, order=62, group="assessment")]
 
 
 def _query_id(request: Request, name: str) -> int | None:

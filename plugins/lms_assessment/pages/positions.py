@@ -40,7 +40,7 @@ MAX_ROWS = 200
 
 MENU = [MenuItem("assessment-positions", "Năng lực theo vị trí", "Position competencies",
                  "/assessment/positions",
-                 permission=PERMISSION, order=61)]
+                 permission=PERMISSION, order=61, group="assessment")]
 
 
 async def _choices(institution_id: int) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from lms_core import clock
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 from lms_core.models import JobPosition
@@ -29,7 +30,7 @@ from lms_assessment.models import Competency, Evidence, ProfileSegment
 from lms_assessment.pages.plan_display import FILTERS
 
 MENU = [MenuItem("assessment-profile", "Hồ sơ năng lực của tôi", "My competency profile",
-                 "/assessment/me", order=94)]
+                 "/assessment/me", order=94, group="personal")]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -48,7 +49,7 @@ async def own_profile(institution_id: int, user_id: int,
                       now: datetime | None = None) -> dict[str, Any]:
     """The page's rows: each required competency (in the position's order), then any other
     competency the person has a level or evidence of."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     person = await needs.person(institution_id, user_id)
     current = (await profile.current_levels([user_id], now)).get(user_id, {})
     deciding = {}

@@ -163,4 +163,4 @@ ROUTES: list[BaseRoute] = [
 ]
 
 MENU = [MenuItem("assessment.ratings", "Đánh giá cần thực hiện", "Ratings to do", BASE,
-                 order=61)]
+                 order=61, group="assessment")]
