@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+# Real argon2id with the cheapest parameters: the suite logs in thousands of times (servers the
+# tests start inherit it). Set before lms_core is imported; tests/test_passwords.py checks the
+# production parameters.
+os.environ.setdefault("LMS_PASSWORD_HASHING", "test")
+
+import httpx  # noqa: E402
 import pytest
 from asgi_lifespan import LifespanManager
 from tortoise import Tortoise
@@ -28,6 +33,7 @@ PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 # Redis pub/sub channels are server-wide: runs in parallel (pytest-xdist workers, two checkouts)
 # must not hear each other's live sessions. Server processes started by tests inherit it.
 os.environ["LMS_BROKER_NAMESPACE"] = f"lms-test-{os.getpid()}"
+
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 _counter = itertools.count()
 
