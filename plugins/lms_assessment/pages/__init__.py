@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import Any
 
 #: Page modules, in menu order.
-MODULES: tuple[str, ...] = ("certificates",)
+MODULES: tuple[str, ...] = ("certificates", "reports")
 
 
 def _modules() -> list[Any]:
