@@ -45,8 +45,10 @@ def lms_register_routes(settings: Any) -> list:
     from lms_assessment.job_api import routes as job_routes
     from lms_assessment.pages import routes as page_routes
     from lms_assessment.plan_api import routes as plan_routes
+    from lms_assessment.report_api import routes as report_routes
 
-    return [*routes(), *plan_routes(), *job_routes(), *certificate_routes(), *page_routes()]
+    return [*routes(), *plan_routes(), *job_routes(), *certificate_routes(), *report_routes(),
+            *page_routes()]
 
 
 @hookimpl

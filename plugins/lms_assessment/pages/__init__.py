@@ -12,7 +12,8 @@ from typing import Any
 
 #: Page modules, in menu order.
 MODULES: tuple[str, ...] = ("frameworks", "positions", "needs", "exemptions", "profile",
-                             "class_plan", "survey", "task", "ratings", "certificates")
+                             "class_plan", "survey", "task", "ratings", "reports",
+                             "certificates")
 
 
 def _modules() -> list[Any]:
