@@ -99,3 +99,15 @@ async def test_class_learning_and_the_post_test_as_evidence(app, client_for, wor
     assert [(r["competency_id"], r["level"], r["source"].value) for r in rows] == \
         [(comp["NL-CDS-01"], 3, "post_test")]
     assert (await profile.current_levels([user.id]))[user.id] == {comp["NL-CDS-01"]: 3}
+
+
+def test_the_grade_comes_from_the_attempts_the_quizs_method_names():
+    from lms_quizzes.assessment_results import _graded
+
+    rows = [{"id": 1, "number": 2, "fraction": 0.5}, {"id": 2, "number": 1, "fraction": 0.8},
+            {"id": 3, "number": 3, "fraction": 0.8}]
+    assert [a["id"] for a in _graded("first", rows)] == [2]
+    assert [a["id"] for a in _graded("last", rows)] == [3]
+    assert [a["id"] for a in _graded("average", rows)] == [2, 1, 3]
+    assert [a["id"] for a in _graded("highest", rows)] == [2]  # the earlier of two best
+    assert _graded("highest", []) == []
