@@ -42,6 +42,11 @@ class User(Model):
 
     class Meta:
         table = "lms_user"
+        #: A unit's people (with its sub-units: the units of a path prefix), for the reports
+        #: and gap lists of one unit without reading the institution's; and everyone in id
+        #: order with the columns the institution-wide reports read (an index-only scan,
+        #: merged with each person's profile segments: lms_assessment/standard.py).
+        indexes = (("unit_id",), ("id", "is_active", "unit_id", "job_position_id"))
 
 
 class Membership(Model):
