@@ -181,9 +181,9 @@ def _with_share(figures: dict[str, int]) -> dict[str, Any]:
 class Standard:
     """``standard.py``'s figures for one report: each statement (a grouping at a moment) asked
     once however many tables show it. The scope's subtree is ``per_position`` with the unit
-    (one statement over the subtree only); child units need ``per_unit`` (the whole
-    institution, added up here over the tree), or with a position chosen one ``per_position``
-    per child unit, since ``standard.py`` groups by unit or by position, not both."""
+    (one statement over the subtree only); child units need ``per_unit`` of the subtree (added
+    up here over the tree), or with a position chosen one ``per_position`` per child unit,
+    since ``standard.py`` groups by unit or by position, not both."""
 
     def __init__(self, scope: Scope, t: Tree) -> None:
         self.scope, self.t = scope, t
@@ -216,8 +216,8 @@ class Standard:
         if not kids:
             return {None: total} if any(total.values()) else {}
         if self.scope.position_id is None:
-            for unit_id, figures in (await standard.per_unit(self.scope.institution_id,
-                                                             moment)).items():
+            for unit_id, figures in (await standard.per_unit(
+                    self.scope.institution_id, moment, self.scope.unit_id)).items():
                 key = self.t.bucket(unit_id)
                 if key is not False:
                     _add(out.setdefault(key, dict(_ZERO)), figures)
