@@ -379,6 +379,9 @@ def test_scheduling_and_the_console_queue(browser, site):
         page.select_option("#lv-kind", "open_question")
         page.fill("input[name=prompt]", "Điều anh/chị tâm đắc nhất?")
         page.click("#lv-queue-add")
+        queued = page.locator('#lv-queue li[data-state="queued"]')
+        # the form is cleared when the server has queued it: wait, as a person would see it go
+        expect(queued).to_have_count(1)
         page.select_option("#lv-kind", "poll")
         page.fill("input[name=prompt]", "Buổi sau học vào giờ nào?")
         page.fill("textarea[name=options]", "Sáng\nChiều")
