@@ -14,9 +14,7 @@ from lms_core.text import fold
 from lms_core.http.endpoints import api, path_int
 from lms_core.http.problems import Problem
 from lms_core.models import ClassLecturer, Enrolment
-from lms_core.models.classes import ClassStatus
 from lms_core.runtime import runtime
-from lms_core.services.eventlog import emit
 from lms_core.services import classes as svc
 from lms_core.services.enrolments import enrolment_dict, seats_taken
 from lms_core.services.users import unit_subtree_ids
@@ -110,10 +108,5 @@ async def class_roster(request: Request, principal: Principal):
 async def end_class(request: Request, principal: Principal):
     """Plugins are told (lms_event_class_ended): live sessions close, reports can be final."""
     klass = await svc.get_visible_class(principal, path_int(request, "class_id"))
-    if klass.status == ClassStatus.ENDED:
-        raise Problem(409, "Lớp đã kết thúc.", "The class has already ended.")
-    klass.status = ClassStatus.ENDED
-    await klass.save(update_fields=["status"])
-    await emit(runtime(request).plugins, "lms_event_class_ended", klass.institution_id,
-               principal.user_id, {"class_id": klass.id}, klass=klass, actor=principal.user_id)
+    await svc.end_class(runtime(request).plugins, klass, principal.user_id)
     return {"id": klass.id, "status": "ended"}

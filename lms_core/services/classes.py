@@ -13,6 +13,8 @@ from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
 from lms_core.text import fold
 from lms_core.models import ClassLecturer, Course, CourseClass, EnrolmentStatus, Membership
+from lms_core.models.classes import ClassStatus
+from lms_core.services.eventlog import emit
 
 CLASS_FIELDS = ("id", "code", "title", "course_id", "starts_on", "ends_on", "location",
                 "delivery_mode", "capacity", "self_enrol", "status", "schedule")
@@ -115,4 +117,17 @@ async def create_class(institution_id: int, *, course_id: int, code: str, title:
             capacity=capacity, self_enrol=self_enrol, location=location, schedule=schedule)
         for uid in sorted(lecturers):
             await ClassLecturer.create(klass=klass, user_id=uid)
+    return klass
+
+
+async def end_class(plugins: Any, klass: CourseClass, actor_id: int | None) -> CourseClass:
+    """Mark a class ended and tell the plugins (``lms_event_class_ended``: live sessions close,
+    surveys open, reports can be final). One function for the API and the admin page, so the
+    "already ended" refusal and the event are decided once."""
+    if klass.status == ClassStatus.ENDED:
+        raise Problem(409, "Lớp đã kết thúc.", "The class has already ended.")
+    klass.status = ClassStatus.ENDED
+    await klass.save(update_fields=["status"])
+    await emit(plugins, "lms_event_class_ended", klass.institution_id, actor_id,
+               {"class_id": klass.id}, klass=klass, actor=actor_id)
     return klass

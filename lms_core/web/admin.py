@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -285,11 +285,49 @@ async def enrolment_change(request: Request, principal: Any) -> Response:
     return RedirectResponse(f"/admin/classes/{class_id}?notice={status}", status_code=303)
 
 
+@page("classes.manage")
+async def class_end(request: Request, principal: Any) -> Response:
+    """The admin's "the class is over": the same service as the API, so plugins hear of it."""
+    class_id = path_int(request, "class_id")
+    try:
+        klass = await _class_in(principal, class_id)
+        await classes_svc.end_class(runtime(request).plugins, klass, principal.user_id)
+    except Problem as exc:
+        code, text = _problem_text(request, exc)
+        return await _render_class(request, principal, class_id, status_code=code, error=text)
+    return RedirectResponse(f"/admin/classes/{class_id}?notice=ended", status_code=303)
+
+
+#: How a staff-list upload's outcome is shown: render(status, **what) -> the page again.
+Render = Callable[..., Awaitable[Response]]
+
+
 @page("users.import")
 async def class_import(request: Request, principal: Any) -> Response:
     """All or nothing: any bad row rejects the file and every bad row is listed at once."""
     class_id = path_int(request, "class_id")
     await _class_in(principal, class_id)
+
+    async def again(status_code: int = 200, **extra: Any) -> Response:
+        return await _render_class(request, principal, class_id, status_code, **extra)
+
+    return await _staff_upload(request, principal, again, class_id)
+
+
+@page("users.import")
+async def users_import(request: Request, principal: Any) -> Response:
+    """The staff list of the institution, enrolling nobody: people are created or updated with
+    their unit and job position, so that supervisors can see their gaps and nominate them."""
+
+    async def again(status_code: int = 200, **extra: Any) -> Response:
+        return await _render_users(request, principal, dict(_USER_DEFAULTS), {},
+                                   status_code=status_code, **extra)
+
+    return await _staff_upload(request, principal, again, None)
+
+
+async def _staff_upload(request: Request, principal: Any, again: Render,
+                        class_id: int | None) -> Response:
     say = _say(request)
     too_big = say(f"Tệp quá lớn: tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Hãy chia danh "
                   "sách thành nhiều tệp.",
@@ -297,34 +335,34 @@ async def class_import(request: Request, principal: Any) -> Response:
                   "Please split the list into several files.")
     form = await _capped_form(request, MAX_UPLOAD_BYTES + _MULTIPART_SLACK)
     if form is None:
-        return await _render_class(request, principal, class_id, 413, import_error=too_big)
+        return await again(413, import_error=too_big)
     try:
-        return await _import_upload(request, principal, class_id, form.get("file"), too_big)
+        return await _import_upload(request, principal, again, class_id, form.get("file"),
+                                    too_big)
     finally:
         await form.close()
 
 
-async def _import_upload(request: Request, principal: Any, class_id: int, upload: Any,
-                         too_big: str) -> Response:
+async def _import_upload(request: Request, principal: Any, again: Render, class_id: int | None,
+                         upload: Any, too_big: str) -> Response:
     say = _say(request)
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return await _render_class(request, principal, class_id, 422, import_error=say(
+        return await again(422, import_error=say(
             "Hãy chọn tệp danh sách (.xlsx hoặc .csv).", "Choose a staff list (.xlsx or .csv)."))
     data = await upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        return await _render_class(request, principal, class_id, 413, import_error=too_big)
+        return await again(413, import_error=too_big)
     try:
         parsed = await asyncio.to_thread(parse_staff_file, upload.filename, data)
         report = await apply_staff_file(runtime(request).plugins, principal.institution_id,
                                         parsed, class_id=class_id, actor_id=principal.user_id)
     except StaffFileError as exc:
-        return await _render_class(request, principal, class_id, 422,
-                                   import_error=say(exc.message, exc.message_en))
+        return await again(422, import_error=say(exc.message, exc.message_en))
     except StaffImportRejected as exc:
         rows = [{"line": e.line, "column": e.column, "message": say(e.message, e.message_en)}
                 for e in exc.errors]
-        return await _render_class(request, principal, class_id, 422, import_errors=rows)
-    return await _render_class(request, principal, class_id, import_report=report)
+        return await again(422, import_errors=rows)
+    return await again(import_report=report)
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -334,7 +372,8 @@ _USER_DEFAULTS = {"login": "", "email": "", "full_name": "", "unit_id": "", "loc
 
 
 async def _render_users(request: Request, principal: Any, form: dict[str, Any],
-                        errors: dict[str, str], status_code: int = 200) -> Response:
+                        errors: dict[str, str], status_code: int = 200,
+                        **extra: Any) -> Response:
     inst = principal.institution_id
     q = request.query_params.get("q", "").strip()[:200]
     offset = _int(request.query_params.get("offset", "0"), 0, 10_000_000) or 0
@@ -348,10 +387,18 @@ async def _render_users(request: Request, principal: Any, form: dict[str, Any],
     created = request.query_params.get("created", "")[:150]
     if created and not await users_svc.institution_users(inst).filter(login=created).exists():
         created = ""  # only confirm a real user: the query string is anyone's to write
+    password_set = request.query_params.get("password_set", "")[:150]
+    if password_set and not await users_svc.institution_users(inst).filter(
+            login=password_set).exists():
+        password_set = ""
     return await render(request, "admin/users.html", {
         "users": users, "total": total, "q": q, "offset": offset, "page_size": USER_PAGE_SIZE,
         "units": units, "roles": [r.value for r in Role], "form": form, "errors": errors,
-        "notice": created,
+        "notice": created, "password_set": password_set,
+        "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "can_import": principal.can("users.import"),
+        "import_error": "", "import_errors": None, "import_report": None, "password_error": "",
+        **extra,
     }, status_code=status_code)
 
 
@@ -403,6 +450,29 @@ async def users_create(request: Request, principal: Any) -> Response:
     return await _render_users(request, principal, kept, errors, status_code=status)
 
 
+@page("users.manage")
+async def user_password(request: Request, principal: Any) -> Response:
+    """An admin gives a person a password (a first one after a staff-list import, or a new one
+    when forgotten): every session of that person ends, as on any password change."""
+    form = await request.form()
+    say = _say(request)
+    try:
+        user = await users_svc.get_user_in(principal.institution_id,
+                                           path_int(request, "user_id"))
+        password = form.get("password")
+        if not isinstance(password, str) or not password:
+            raise Problem(422, "Hãy nhập mật khẩu mới.", "Enter the new password.")
+        if len(password) > 1024:
+            raise Problem(422, "Mật khẩu quá dài.", "The password is too long.")
+        await users_svc.set_password(user.id, password)
+    except Problem as exc:
+        status, text = _problem_text(request, exc)
+        return await _render_users(request, principal, dict(_USER_DEFAULTS), {},
+                                   status_code=status, password_error=text)
+    return RedirectResponse(f"/admin/users?q={user.login}&password_set={user.login}",
+                            status_code=303)
+
+
 # --- plugins -------------------------------------------------------------------------------
 
 async def _render_plugins(request: Request, principal: Any, error: str = "",
@@ -443,8 +513,11 @@ def routes() -> list[BaseRoute]:
         Route("/admin/classes/{class_id:int}/enrolments/{enrolment_id:int}", enrolment_change,
               methods=["POST"]),
         Route("/admin/classes/{class_id:int}/import", class_import, methods=["POST"]),
+        Route("/admin/classes/{class_id:int}/end", class_end, methods=["POST"]),
         Route("/admin/users", users_page, methods=["GET"], name="admin-users"),
         Route("/admin/users", users_create, methods=["POST"]),
+        Route("/admin/users/import", users_import, methods=["POST"]),
+        Route("/admin/users/{user_id:int}/password", user_password, methods=["POST"]),
         Route("/admin/plugins", plugins_page, methods=["GET"], name="admin-plugins"),
         Route("/admin/plugins/{name:str}", plugin_toggle, methods=["POST"]),
     ]
