@@ -76,6 +76,14 @@ async def lms_event_class_ended(klass: Any, actor: Any, runtime: Any) -> None:
 
 
 @hookimpl
+async def lms_page_panels(page: str, context: dict[str, Any], principal: Any) -> list[Any]:
+    """The class's live periods on the class page: the way into each (panels.py)."""
+    from lms_live_sessions.panels import panels
+
+    return await panels(page, context, principal)
+
+
+@hookimpl
 async def lms_shutdown(app: Any) -> None:
     """Pending results updates are dropped before the database closes: the state they carry
     is in the database, and clients get it with their next snapshot."""

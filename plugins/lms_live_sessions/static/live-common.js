@@ -558,7 +558,7 @@ function quizResults(results, activity, { title, width }) {
   const counts = new Map((results.choices || []).map((c) => [c.id, c.count]));
   const rows = quizChoices(activity).map((c) => ({
     label: `${right.has(c.id) ? "✓ " : ""}${c.label}`, count: counts.get(c.id) || 0, right: right.has(c.id) }));
-  const box = h("div.lv-quiz-results");
+  const box = h("div.lv-quiz-summary");
   if (rows.length) box.append(barChart(rows, results.responses || 0, { title, width }));
   if (results.key) {
     const answer = quizKeyText(results.key, activity);

@@ -47,6 +47,9 @@ $("lv-end").addEventListener("click", (event) => {
   if (!window.confirm(event.currentTarget.dataset.confirmText)) return;
   act(() => api("POST", `${V1}/sessions/${sessionId}/end`));
 });
+// Rendered disabled by the server: a click before this module has loaded would do nothing.
+$("lv-start").disabled = false;
+$("lv-end").disabled = false;
 
 // --- the activity on screen ------------------------------------------------------------------
 
@@ -82,7 +85,8 @@ function drawCurrent() {
     h("p.lv-kind", {}, KIND_LABELS[a.kind] || a.kind, " · ",
       h("span.lv-state", { dataset: { state: a.state } }, STATE_LABELS[a.state] || a.state)),
     h("h3.lv-prompt", {}, a.prompt),
-    timed ? h("p.lv-console-timer", { id: "lv-console-timer", role: "timer", "aria-live": "off" }) : null,
+    // replaceChildren writes a null as the text "null": an empty string adds nothing visible
+    timed ? h("p.lv-console-timer", { id: "lv-console-timer", role: "timer", "aria-live": "off" }) : "",
     controls,
     resultsView(results || emptyResults(a), a),
   );
