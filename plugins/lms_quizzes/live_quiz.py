@@ -11,6 +11,8 @@ so a bank question scores the same live and in a quiz.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +69,19 @@ async def live_question(institution_id: int, question_id: int) -> dict[str, Any]
             "grade": grader(question), "version": row.version}
 
 
+_BLOCK = re.compile(r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|tr|td|th|blockquote|pre)|br|hr)\b[^>]*>",
+                    re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def reading_text(text: str, text_format: str) -> str:
+    """The question as it reads, without its markup: it becomes the activity's prompt on every
+    phone and on the projector, where "**toàn trình**" would show its asterisks. Blocks become
+    spaces, inline tags vanish (so "<strong>trình</strong>," keeps its comma in place)."""
+    rendered = qtypes.render_text(text, text_format)
+    return " ".join(html.unescape(_TAG.sub("", _BLOCK.sub(" ", rendered))).split())
+
+
 @hookimpl(optionalhook=True)
 async def lms_live_quiz_search(institution_id: int, text: str, limit: int
                                ) -> list[dict[str, Any]]:
@@ -79,7 +94,7 @@ async def lms_live_quiz_search(institution_id: int, text: str, limit: int
         fields=("id", "type", "name", "text", "text_format", "category__name"))
     out = []
     for row in rows:
-        plain = " ".join(qtypes.plain_text(row["text"], row["text_format"] or "markdown").split())
+        plain = reading_text(row["text"], row["text_format"] or "markdown")
         if len(plain) > SEARCH_TEXT:
             plain = plain[:SEARCH_TEXT - 1].rstrip() + "…"
         out.append({"id": row["id"], "type": row["type"], "name": row["name"], "text": plain,

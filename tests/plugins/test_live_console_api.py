@@ -202,3 +202,16 @@ async def test_the_search_hook_is_declared_by_live_sessions_and_optional_in_quiz
     marker = next(v for k, v in vars(live_quiz.lms_live_quiz_search).items()
                   if k.endswith("_impl"))
     assert marker["optionalhook"] is True
+
+
+def test_a_bank_question_becomes_a_prompt_without_its_markup():
+    """The search's text is the quick quiz's prompt on every phone: "**toàn trình**" must read
+    as the words, not the asterisks, and inline tags must not move the punctuation."""
+    from lms_quizzes.live_quiz import reading_text
+
+    assert reading_text("Với dịch vụ công trực tuyến **toàn trình**, người dân", "markdown") \
+        == "Với dịch vụ công trực tuyến toàn trình, người dân"
+    assert reading_text("<p>Thủ đô &amp; <b>Hà Nội</b>?</p><p>Chọn một.</p>", "html") \
+        == "Thủ đô & Hà Nội? Chọn một."
+    # Markdown escapes raw HTML: it stays literal words (the pages set it as text, never HTML)
+    assert reading_text("<script>x</script>Câu *một*", "markdown") == "<script>x</script>Câu một"
