@@ -35,7 +35,7 @@ async def get_frame(request: Request, principal: Principal):
                                        path_int(request, "position_id"))
 
 
-@api("PUT", permission="assessment.manage", body=CompetencySet, tags=TAGS,
+@api("PUT", permission="assessment.frameworks", body=CompetencySet, tags=TAGS,
      summary="Set the competencies a job position requires (replaces the list)",
      responses={404: "Position not found"})
 async def set_frame(request: Request, principal: Principal, body: CompetencySet):

@@ -81,9 +81,14 @@ async def class_panel(klass: Any, enrolment: Any, principal: Any, plugins: Any
             links.append({"label": "Kế hoạch đánh giá của lớp", "label_en": "Assessment plan",
                           "url": f"{base}/plan"})
         if plans.enabled(plan, "application"):
-            links.append({"label": "Bài tập thực hành: bài nộp và chấm điểm",
-                          "label_en": "Practical task: submissions and grading",
-                          "url": f"{base}/task/submissions"})
+            if await PracticalTask.filter(klass_id=klass.id).exists():
+                links.append({"label": "Bài tập thực hành: bài nộp và chấm điểm",
+                              "label_en": "Practical task: submissions and grading",
+                              "url": f"{base}/task/submissions"})
+            else:  # the submissions page has nothing to show (404) before the task is set
+                links.append({"label": "Giao bài tập thực hành cho lớp",
+                              "label_en": "Set the class's practical task",
+                              "url": f"{base}/task"})
     if not links:
         return None
     return PagePanel("Đánh giá sau đào tạo", "Post-training assessment",

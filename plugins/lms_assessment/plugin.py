@@ -80,7 +80,8 @@ def lms_register_permissions() -> list[Permission]:
         Permission("assessment.report", "Xem báo cáo mức đáp ứng năng lực theo đơn vị",
                    frozenset({"planner", "admin"})),
         Permission("assessment.frameworks", "Nhập, sửa và xuất khung năng lực; chọn dùng khung "
-                   "năng lực do cấp trên ban hành", frozenset({"planner", "admin"})),
+                   "năng lực do cấp trên ban hành; đặt năng lực yêu cầu của từng vị trí việc "
+                   "làm", frozenset({"planner", "admin"})),
         Permission("assessment.needs", "Xem nhu cầu đào tạo (năng lực còn thiếu) của nhân sự "
                    "trong đơn vị", frozenset({"supervisor", "planner", "admin"})),
     ]

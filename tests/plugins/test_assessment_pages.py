@@ -264,7 +264,8 @@ async def test_position_requirements_form_validates_and_stores(client_for, world
     assert "Đã lưu danh sách năng lực yêu cầu." in (await admin.get(r.headers["location"])).text
     assert comp["NL-CDS-01"]
 
-    assert (await (await client_for("planner_a")).get(url)).status_code == 403  # admins only
+    assert (await (await client_for("planner_a")).get(url)).status_code == 200  # they plan
+    assert (await (await client_for("lecturer_a")).get(url)).status_code == 403
     other, other_token = await browser(client_for, "admin_b")
     assert (await other.get(url)).status_code == 404
     r = await other.post(url, data={"csrf_token": other_token, "code": "NL-CDS-01",

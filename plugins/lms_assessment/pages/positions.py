@@ -33,7 +33,8 @@ from lms_assessment.models import Competency
 from lms_assessment.pages.plan_display import FILTERS, notice
 from lms_assessment.schemas import CompetencyRequirement
 
-PERMISSION = "assessment.manage"
+#: Planners set what each position requires (they plan the training from it), admins too.
+PERMISSION = "assessment.frameworks"
 #: Empty rows under the filled ones, and the most rows a form may send (the API's list cap).
 BLANK_ROWS = 3
 MAX_ROWS = 200

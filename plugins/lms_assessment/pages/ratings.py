@@ -26,12 +26,14 @@ from lms_core.web.pages import page
 from lms_core.web.templating import render
 
 from lms_assessment import class_steps, on_the_job
-from lms_assessment.models import JobRating
+from lms_assessment.models import JobRating, Reminder
 from lms_assessment.pages._steps_common import Say, formats, level_options, problem_text, say, \
     small_int, text
 
 BASE = "/assessment/ratings"
 MAX_EXAMPLE = 2000  # as RatingItem
+#: The latest reminders shown above the queue (the daily job's, ``on_the_job.remind``).
+REMINDERS_SHOWN = 10
 MAX_UNITS = 500
 
 
@@ -50,14 +52,31 @@ async def _rows(ratings: list[JobRating]) -> list[dict[str, Any]]:
             for r in ratings]
 
 
+async def _reminders(principal: Principal, pending: set[int]) -> list[dict[str, Any]]:
+    """The rater's latest reminders, each leading to its rating while that is still to do:
+    the daily job writes them, and this page is where the rater reads them."""
+    rows = await Reminder.filter(user_id=principal.user_id,
+                                 institution_id=principal.institution_id).order_by(
+        "-sent_at", "-id").limit(REMINDERS_SHOWN).values("ref", "message", "message_en",
+                                                         "sent_at")
+    for row in rows:
+        kind, _, ref = row["ref"].partition(":")
+        rating_id = int(ref) if kind == "job_rating" and ref.isdigit() else None
+        row["url"] = f"{BASE}/{rating_id}" if rating_id in pending else ""
+    return rows
+
+
 @page()
 async def queue_page(request: Request, principal: Principal) -> Response:
-    """Overdue, due now (within the reminder's notice) and later, each the earliest first."""
+    """Overdue, due now (within the reminder's notice) and later, each the earliest first, under
+    the latest reminders."""
     today = class_steps.today()
     soon = today + timedelta(days=on_the_job.REMIND_BEFORE)
-    rows = await _rows(await class_steps.rater_queue(principal, "pending"))
+    ratings = await class_steps.rater_queue(principal, "pending")
+    rows = await _rows(ratings)
+    pending = {r.id for r in ratings}  # the queue holds the pending ones only
     return await render(request, "assessment/ratings_queue.html", {
-        "page": "assessment-ratings",
+        "page": "assessment-ratings", "reminders": await _reminders(principal, pending),
         "overdue": [r for r in rows if r["due_on"] < today],
         "due": [r for r in rows if today <= r["due_on"] <= soon],
         "later": [r for r in rows if r["due_on"] > soon],
