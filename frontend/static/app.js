@@ -17,10 +17,107 @@ export async function api(method, url, body) {
   return data;
 }
 
-// Confirm destructive buttons declared with data-confirm="message".
+const english = () => document.documentElement.lang === "en";
+const say = (vi, en) => (english() ? en : vi);
+
+// A status line next to what started a long operation, read out by screen readers.
+function statusAfter(element, text, kind = "busy") {
+  let status = element.nextElementSibling?.classList?.contains("op-status")
+    ? element.nextElementSibling : null;
+  if (!status) {
+    status = document.createElement("span");
+    status.className = "op-status";
+    status.setAttribute("role", kind === "error" ? "alert" : "status");
+    element.after(status);
+  }
+  status.dataset.kind = kind;
+  status.textContent = text;
+  return status;
+}
+
+// Confirm destructive buttons declared with data-confirm="message"; then, for uploads (and
+// forms marked data-busy="message"), show that the server is working and keep the button
+// from being pressed twice while the file is sent and checked.
 document.addEventListener("submit", (event) => {
-  const message = event.submitter?.dataset.confirm ?? event.target.dataset.confirm;
-  if (message && !window.confirm(message)) event.preventDefault();
+  const form = event.target;
+  const message = event.submitter?.dataset.confirm ?? form.dataset.confirm;
+  if (message && !window.confirm(message)) { event.preventDefault(); return; }
+  if (event.defaultPrevented) return;
+  const busy = form.dataset.busy ?? (form.enctype === "multipart/form-data"
+    ? say("Đang gửi tệp và kiểm tra, xin chờ…", "Sending and checking the file, please wait…")
+    : null);
+  if (!busy) return;
+  form.setAttribute("aria-busy", "true");
+  const button = event.submitter ?? form.querySelector("button[type=submit], button:not([type])");
+  if (button) {
+    statusAfter(button, busy);
+    // after this tick, so that the pressed button's name and value are still sent
+    setTimeout(() => { button.disabled = true; }, 0);
+  }
+});
+
+// Exports (links with a download attribute on this site): fetched here so the page can say
+// the file is being made, count what has arrived, and show the server's message if it fails,
+// instead of a silent wait and a broken file.
+function filenameOf(response, fallback) {
+  const header = response.headers.get("content-disposition") ?? "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) { try { return decodeURIComponent(star[1]); } catch { /* plain name below */ } }
+  const plain = /filename="?([^";]+)"?/i.exec(header);
+  return plain ? plain[1] : fallback;
+}
+
+const kib = (bytes) => `${Math.max(1, Math.round(bytes / 1024)).toLocaleString(english() ? "en" : "vi")} KB`;
+
+async function download(link) {
+  const status = statusAfter(link, say("Đang tạo tệp…", "Making the file…"));
+  link.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(link.href, { credentials: "same-origin" });
+    if (!response.ok) {
+      const problem = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+      throw new Error(problem?.detail ?? `${response.status} ${response.statusText}`);
+    }
+    const total = Number(response.headers.get("content-length")) || 0;
+    const chunks = [];
+    let received = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.length;
+      status.textContent = total
+        ? say(`Đang tải tệp… ${Math.round((received / total) * 100)}%`, `Downloading… ${Math.round((received / total) * 100)}%`)
+        : say(`Đang tải tệp… ${kib(received)}`, `Downloading… ${kib(received)}`);
+    }
+    const blob = new Blob(chunks, { type: response.headers.get("content-type") ?? "application/octet-stream" });
+    const url = URL.createObjectURL(blob);
+    const save = document.createElement("a");
+    save.dataset.native = "";  // the browser saves this one: not ours to intercept again
+    save.href = url;
+    save.download = filenameOf(response, link.getAttribute("download") || "download");
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    statusAfter(link, say(`Đã tải xong (${kib(received)}).`, `Downloaded (${kib(received)}).`), "done");
+  } catch (error) {
+    statusAfter(link, say(`Không tải được tệp: ${error.message}`, `The file could not be downloaded: ${error.message}`), "error");
+  } finally {
+    link.removeAttribute("aria-busy");
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a[download]");
+  if (!link || "native" in link.dataset || link.protocol === "blob:" || link.origin !== location.origin
+      || event.defaultPrevented || event.button !== 0
+      || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (link.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+  if (!window.ReadableStream || !window.fetch) return;  // the browser's own download then
+  event.preventDefault();
+  download(link);
 });
 
 // A table wider than the screen scrolls sideways in its box; keyboard users must be able to
