@@ -442,26 +442,49 @@ function percent(count, total) {
 export function barChart(rows, total, { title = "", width = 1000 } = {}) {
   // `width` is the drawing's own unit width: about the container's CSS width, so that the
   // 30-unit text stays readable (a phone draws 400 units wide, a laptop or projector 1000).
+  // SVG text never wraps by itself: a long option is broken into lines here (about 17 units
+  // per character of the 30-unit font), so nothing is cut off on a phone.
   const countW = Math.round(Math.min(220, width * 0.34));
-  const rowH = 88;
-  const height = Math.max(rowH, rows.length * rowH);
+  const lineH = 34;
+  const perLine = Math.max(8, Math.floor(width / 17));
+  const laid = rows.map((row) => ({ row, lines: wrapWords(String(row.label), perLine) }));
+  const height = Math.max(88, laid.reduce((sum, r) => sum + r.lines.length * lineH + 54, 0));
   const max = Math.max(1, ...rows.map((r) => r.count));
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "lv-bars", role: "img",
                             "aria-label": title });
-  rows.forEach((row, i) => {
-    const y = i * rowH;
+  let y = 0;
+  laid.forEach(({ row, lines }, i) => {
+    const barY = y + lines.length * lineH + 8;
     const barW = Math.max(row.count ? 6 : 0, Math.round((row.count / max) * (width - countW)));
     const g = svg("g", { class: row.right ? "lv-bar lv-bar-right" : "lv-bar", "data-index": i });
-    g.append(svg("text", { x: 0, y: y + 30, class: "lv-bar-label" }, row.label));
-    g.append(svg("rect", { x: 0, y: y + 42, width: width - countW, height: 34, rx: 6,
+    const label = svg("text", { x: 0, y: y + 30, class: "lv-bar-label" });
+    lines.forEach((line, n) => label.append(svg("tspan", { x: 0, dy: n ? lineH : 0 },
+                                                 n < lines.length - 1 ? `${line} ` : line)));
+    g.append(label);
+    g.append(svg("rect", { x: 0, y: barY, width: width - countW, height: 34, rx: 6,
                            class: "lv-bar-track" }));
-    g.append(svg("rect", { x: 0, y: y + 42, width: barW, height: 34, rx: 6, class: "lv-bar-fill" }));
-    g.append(svg("text", { x: width, y: y + 70, "text-anchor": "end", class: "lv-bar-count" },
+    g.append(svg("rect", { x: 0, y: barY, width: barW, height: 34, rx: 6, class: "lv-bar-fill" }));
+    g.append(svg("text", { x: width, y: barY + 28, "text-anchor": "end", class: "lv-bar-count" },
                  `${fmt.format(row.count)} · ${percent(row.count, total)}%`));
     g.append(svg("title", {}, `${row.label}: ${row.count}`));
     root.append(g);
+    y += lines.length * lineH + 54;
   });
   return root;
+}
+
+/** Words into lines of at most `width` characters (a longer word gets a line of its own and is
+ * cut with an ellipsis only beyond two lines' worth). */
+function wrapWords(text, width) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const piece = word.length > width * 2 ? `${word.slice(0, width * 2 - 1)}…` : word;
+    if (line && (line.length + 1 + piece.length) > width) { lines.push(line); line = piece; }
+    else line = line ? `${line} ${piece}` : piece;
+  }
+  if (line || !lines.length) lines.push(line);
+  return lines;
 }
 
 /** Words sized by how often they were sent (the most frequent first), as plain text nodes. */
