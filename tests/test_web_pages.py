@@ -476,3 +476,14 @@ async def test_the_admin_menu_is_one_group_that_opens(client_for, world):
     assert 'href="/admin/users"' in page and 'aria-current="page"' in page
     trainee = (await (await client_for("trainee_a")).get("/")).text
     assert "<summary>Quản trị</summary>" not in trainee
+
+
+def test_days_are_written_as_people_write_them():
+    from datetime import date
+
+    from lms_core.web.templating import format_day
+
+    assert format_day(date(2026, 12, 2), "vi") == "02/12/2026"
+    assert format_day("2026-12-16", "vi") == "16/12/2026"
+    assert format_day(date(2026, 12, 2), "en") == "2 Dec 2026"
+    assert format_day(None, "vi") == ""

@@ -29,6 +29,19 @@ def build_templates(core_dir: Path, plugins: PluginManager) -> Jinja2Templates:
     return templates
 
 
+def format_day(value: Any, locale: str) -> str:
+    """A calendar day as people write it: 02/12/2026 in Vietnamese, 2 Dec 2026 in English."""
+    if value is None or value == "":
+        return ""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    if isinstance(value, str):  # cached rows carry ISO text
+        value = date.fromisoformat(value[:10])
+    return format_date(value, "d MMM y" if locale == "en" else "dd/MM/y", locale=locale)
+
+
 def grouped_menu(items: list[Any]) -> list[dict[str, Any]]:
     """The menu bar's entries: an item alone, or a group of items under its label (a group of
     one is shown as its item). Groups take their place by ``MENU_GROUPS``' order, items alone by
@@ -86,6 +99,7 @@ async def render(request: Request, name: str, context: dict[str, Any] | None = N
         "page": page_name,
         "body_data": {},
         "label": (lambda vi, en: en if locale == "en" and en else vi),
+        "day": (lambda d: format_day(d, locale)),
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
