@@ -131,9 +131,12 @@ async def learners(f: Filter) -> list[dict[str, Any]]:
     pre- and post-tests give the classes' normalised change."""
     q = _Query()
     where = _where(q, f)
+    # the trainee's row only when the scope filters people (city-wide, the index on
+    # (klass, status, user) answers alone)
+    people = " JOIN lms_user u ON u.id = e.user_id" if _needs_people(f) else ""
     sql = (f"SELECT e.klass_id AS class_id, c.course_id AS course_id, e.user_id AS user_id"
-           f" FROM lms_enrolment e JOIN lms_class c ON c.id = e.klass_id"
-           f" JOIN lms_user u ON u.id = e.user_id WHERE {where} AND e.status IN {LEARNING}")
+           f" FROM lms_enrolment e JOIN lms_class c ON c.id = e.klass_id{people}"
+           f" WHERE {where} AND e.status IN {LEARNING}")
     return await fetch(sql, *q.args)
 
 
