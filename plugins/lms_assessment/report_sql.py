@@ -60,8 +60,13 @@ def _where(q: _Query, f: Filter) -> str:
     """Classes of the institution in the years asked, their trainees in the scope (aliases
     ``c`` class, ``u`` trainee)."""
     inst = q.p(f.institution_id)
-    sql = (f"c.institution_id = {inst} AND COALESCE(c.ends_on, c.starts_on) BETWEEN "
-           f"{q.p(date(f.first, 1, 1))} AND {q.p(date(f.last, 12, 31))}")
+    first, last = q.p(date(f.first, 1, 1)), q.p(date(f.last, 12, 31))
+    # the class's year, COALESCE(ends_on, starts_on) in the range, spelt on the columns
+    # themselves: PostgreSQL has statistics for them and none for the expression, which it
+    # took for a few hundred classes of 45,000 and so read every enrolment of the years
+    # before looking at the people of a district (10 s instead of 0.6 s)
+    sql = (f"c.institution_id = {inst} AND (c.ends_on BETWEEN {first} AND {last}"
+           f" OR (c.ends_on IS NULL AND c.starts_on BETWEEN {first} AND {last}))")
     if f.unit_path:
         sql += (f" AND u.unit_id IN (SELECT w.id FROM lms_unit w WHERE w.institution_id = {inst}"
                 f" AND w.path LIKE {q.p(f.unit_path + '%')})")
