@@ -131,11 +131,14 @@ async def training(f: Filter, by: str) -> list[dict[str, Any]]:
     return await fetch(sql, *q.args)
 
 
-async def learners(f: Filter) -> list[dict[str, Any]]:
+async def learners(f: Filter, course_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """(class, course, trainee) of the learning step's trainees in the scope: the pairs whose
-    pre- and post-tests give the classes' normalised change."""
+    pre- and post-tests give the classes' normalised change; of the classes of ``course_ids``
+    only when given (those with quizzes: the others have no change to give)."""
     q = _Query()
     where = _where(q, f)
+    if course_ids is not None:
+        where += f" AND c.course_id IN ({_ids_sql(q, course_ids)})"
     # the trainee's row only when the scope filters people (city-wide, the index on
     # (klass, status, user) answers alone)
     people = " JOIN lms_user u ON u.id = e.user_id" if _needs_people(f) else ""
