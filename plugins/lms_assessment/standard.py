@@ -130,9 +130,11 @@ def _branch(group: str, dialect_parts: dict[str, str], unit_path: str | None,
         valid = staff.valid_at(moments[0])
         met = f", COUNT(CASE WHEN {key} THEN 1 END) AS met0"
     else:
+        # the requirement test once per segment, in the join (a person without a matching
+        # segment still comes with NULLs, which no moment counts), then one test per moment
         valid = (f"p.valid_from <= {moments[-1]} AND (p.valid_until IS NULL "
-                 f"OR p.valid_until > {moments[0]})")
-        met = "".join(f", COUNT(CASE WHEN {staff.valid_at(m)} AND {key} THEN 1 END) AS met{i}"
+                 f"OR p.valid_until > {moments[0]}) AND {key}")
+        met = "".join(f", COUNT(CASE WHEN {staff.valid_at(m)} THEN 1 END) AS met{i}"
                       for i, m in enumerate(moments))
     meeting = "".join(f",\n       COUNT(CASE WHEN x.need > 0 AND x.met{i} = x.need THEN 1 END)"
                       f" AS {_meeting(i, len(moments))}" for i in range(len(moments)))
