@@ -25,7 +25,13 @@ and the unit gap report.
 4. Prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the main statement (the city-wide count per unit)
    and a Markdown table; the whole result goes to ``bench/results/assessment-*.json``.
 
-Targets (the issue): city-wide under 2 s, one unit under 100 ms, on PostgreSQL.
+   Then the planners' whole report (``reports.build``, what ``GET /api/v1/assessment/reports``
+   and the reports page call) for the same unit, district and the whole city, the current
+   year, ``--report-repeat`` runs each (fewer: the city's takes seconds), checked against
+   ``standard.report`` for the same subtree.
+
+Targets (the issue): city-wide under 2 s, one unit under 100 ms, on PostgreSQL; the planners'
+report: the city under 5 s, a district under 1 s, a unit under 200 ms.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ import seed  # noqa: E402
 
 TARGET_CITY_MS = 2000.0
 TARGET_UNIT_MS = 100.0
+#: The planners' whole report (``reports.build``: GET /api/v1/assessment/reports and its page).
+TARGET_REPORT_MS = {"city": 5000.0, "district": 1000.0, "unit": 200.0}
 
 
 async def init_orm(url: str) -> None:
@@ -183,7 +191,9 @@ async def sizes() -> dict[str, Any]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    from lms_assessment import needs, standard
+    from lms_core.plugins import PluginManager
+
+    from lms_assessment import needs, reports, standard
 
     plan = await assessment_seed.ensure_seeded(args.database_url, args.scale, args.reseed)
     await init_orm(args.database_url)
@@ -201,6 +211,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     person_id = person[0]["user_id"] if person else 1
     print(f"Unit: {picked['unit']['name']} ({picked['unit']['people']:,} people); district: "
           f"{picked['district']['name']} ({picked['district']['people']:,} people).")
+    plugins = PluginManager([p for p in os.environ.get("LMS_DISABLED_PLUGINS", "").split(",")
+                             if p]).load()
+    this_year = reports.current_year()
+
+    def report_of(unit_id: int | None) -> Callable[[], Awaitable[Any]]:
+        return lambda: reports.build(plugins, reports.Scope(inst, this_year, unit_id))
+
     cases: list[tuple[str, str, Callable[[], Awaitable[Any]], float | None]] = [
         ("city", "standard.report (city-wide, per unit)",
          lambda: standard.report(inst), TARGET_CITY_MS),
@@ -220,12 +237,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
          lambda: standard.report(inst, district), None),
         ("district", "standard.per_position, the same district",
          lambda: standard.per_position(inst, unit_id=district), None),
+        ("unit", "reports.build, the planners' report of the same unit",
+         report_of(unit), TARGET_REPORT_MS["unit"]),
+        ("district", "reports.build, the planners' report of the same district",
+         report_of(district), TARGET_REPORT_MS["district"]),
+        ("city", "reports.build, the planners' report of the whole city",
+         report_of(None), TARGET_REPORT_MS["city"]),
     ]
     results: dict[str, Any] = {}
     for scope, label, fn, target in cases:
         if args.only and args.only not in label:
             continue
-        figures, result = await timed(args.database_url, args.repeat, fn)
+        repeat = min(args.repeat, args.report_repeat) if label.startswith("reports.") \
+            else args.repeat
+        figures, result = await timed(args.database_url, repeat, fn)
         results[label] = result
         verdict = "" if target is None else ("met" if figures["median_ms"] < target and
                                              figures["p95_ms"] < target else "NOT met")
@@ -248,6 +273,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             inst, scope_id)
         if n is not None:
             report["checks"].append(agree(label, n, s))
+        built = results.get(f"reports.build, the planners' report of the same {label}")
+        if built is not None:
+            f, t = built["figures"], s["total"]
+            report["checks"].append({
+                "name": f"{label}: reports.build = standard.report (staff, with standard, "
+                        "meeting)",
+                "ok": (f["staff"], f["with_standard"], f["meeting"]) ==
+                      (t["staff"], t["with_standard"], t["meeting"]),
+                "report": [f["staff"], f["with_standard"], f["meeting"]],
+                "standard": [t["staff"], t["with_standard"], t["meeting"]]})
     if args.check_sample:
         report["checks"].append(await check_segments(inst, args.check_sample,
                                                      random.Random(7)))
@@ -282,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--reseed", action="store_true")
     ap.add_argument("--repeat", type=int, default=11, help="runs per case (the first is cold)")
+    ap.add_argument("--report-repeat", type=int, default=4,
+                    help="runs of each planners' report (the city's takes seconds)")
     ap.add_argument("--only", default="", help="run the cases whose label contains this")
     ap.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--check-sample", type=int, default=200,

@@ -60,8 +60,13 @@ def _where(q: _Query, f: Filter) -> str:
     """Classes of the institution in the years asked, their trainees in the scope (aliases
     ``c`` class, ``u`` trainee)."""
     inst = q.p(f.institution_id)
-    sql = (f"c.institution_id = {inst} AND COALESCE(c.ends_on, c.starts_on) BETWEEN "
-           f"{q.p(date(f.first, 1, 1))} AND {q.p(date(f.last, 12, 31))}")
+    first, last = q.p(date(f.first, 1, 1)), q.p(date(f.last, 12, 31))
+    # the class's year, COALESCE(ends_on, starts_on) in the range, spelt on the columns
+    # themselves: PostgreSQL has statistics for them and none for the expression, which it
+    # took for a few hundred classes of 45,000 and so read every enrolment of the years
+    # before looking at the people of a district (10 s instead of 0.6 s)
+    sql = (f"c.institution_id = {inst} AND (c.ends_on BETWEEN {first} AND {last}"
+           f" OR (c.ends_on IS NULL AND c.starts_on BETWEEN {first} AND {last}))")
     if f.unit_path:
         sql += (f" AND u.unit_id IN (SELECT w.id FROM lms_unit w WHERE w.institution_id = {inst}"
                 f" AND w.path LIKE {q.p(f.unit_path + '%')})")
@@ -126,14 +131,20 @@ async def training(f: Filter, by: str) -> list[dict[str, Any]]:
     return await fetch(sql, *q.args)
 
 
-async def learners(f: Filter) -> list[dict[str, Any]]:
+async def learners(f: Filter, course_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """(class, course, trainee) of the learning step's trainees in the scope: the pairs whose
-    pre- and post-tests give the classes' normalised change."""
+    pre- and post-tests give the classes' normalised change; of the classes of ``course_ids``
+    only when given (those with quizzes: the others have no change to give)."""
     q = _Query()
     where = _where(q, f)
+    if course_ids is not None:
+        where += f" AND c.course_id IN ({_ids_sql(q, course_ids)})"
+    # the trainee's row only when the scope filters people (city-wide, the index on
+    # (klass, status, user) answers alone)
+    people = " JOIN lms_user u ON u.id = e.user_id" if _needs_people(f) else ""
     sql = (f"SELECT e.klass_id AS class_id, c.course_id AS course_id, e.user_id AS user_id"
-           f" FROM lms_enrolment e JOIN lms_class c ON c.id = e.klass_id"
-           f" JOIN lms_user u ON u.id = e.user_id WHERE {where} AND e.status IN {LEARNING}")
+           f" FROM lms_enrolment e JOIN lms_class c ON c.id = e.klass_id{people}"
+           f" WHERE {where} AND e.status IN {LEARNING}")
     return await fetch(sql, *q.args)
 
 

@@ -53,22 +53,20 @@ MAX_PARTS = 8
 
 _COUNT = """
 SELECT x.{group} AS group_id, COUNT(*) AS staff,
-       COUNT(CASE WHEN x.need > 0 THEN 1 END) AS with_standard,
-       COUNT(CASE WHEN x.need > 0 AND x.met = x.need THEN 1 END) AS meeting
-FROM (SELECT u.id, u.unit_id, u.job_position_id, COALESCE({need}, 0) AS need,
-             COUNT(CASE WHEN (u.job_position_id::bigint * {span} + p.competency_id) * {levels}
-                             + p.level {member} THEN 1 END) AS met
+       COUNT(CASE WHEN x.need > 0 THEN 1 END) AS with_standard{meeting}
+FROM (SELECT u.id, u.unit_id, u.job_position_id, COALESCE({need}, 0) AS need{met}
       FROM lms_user u
       LEFT JOIN assessment_profile_segment p ON p.user_id = u.id AND {valid}{p_range}
       WHERE {staff}
       GROUP BY u.id, u.unit_id, u.job_position_id) x
 GROUP BY x.{group}
 """
+#: The packed key of a segment (see the module's docstring).
+_KEY = "(u.job_position_id::bigint * {span} + p.competency_id) * {levels} + p.level {member}"
 #: The city-wide count in parts over ranges of user ids, one branch each of a UNION ALL:
 #: PostgreSQL runs the branches side by side (Parallel Append), each still one ordered pass.
 _PARTS = """
-SELECT y.group_id, SUM(y.staff) AS staff, SUM(y.with_standard) AS with_standard,
-       SUM(y.meeting) AS meeting
+SELECT y.group_id, SUM(y.staff) AS staff, SUM(y.with_standard) AS with_standard{meeting}
 FROM ({branches}) y
 GROUP BY y.group_id
 """
@@ -116,44 +114,75 @@ def requirement_keys(reqs: list[tuple[int, int, int]]) -> tuple[list[int], list[
     return keys, counts, offset
 
 
+def _meeting(i: int, n: int) -> str:
+    """The column of the ``i``-th of ``n`` moments: ``meeting`` for a single moment."""
+    return "meeting" if n == 1 else f"meeting{i}"
+
+
 def _branch(group: str, dialect_parts: dict[str, str], unit_path: str | None,
-            bounds: tuple[str, str] | None) -> str:
+            bounds: tuple[str, str] | None, moments: list[str]) -> str:
+    """One counting pass over the people. With several moments (placeholders) the segments
+    valid at any of them are joined once and each moment counts its own: one pass for a
+    trend of years instead of one statement per year."""
+    key = _KEY.format(span=COMPETENCY_SPAN, levels=LEVEL_SPAN,
+                      member=dialect_parts["member"])
+    if len(moments) == 1:
+        valid = staff.valid_at(moments[0])
+        met = f", COUNT(CASE WHEN {key} THEN 1 END) AS met0"
+    else:
+        # the requirement test once per segment, in the join (a person without a matching
+        # segment still comes with NULLs, which no moment counts), then one test per moment
+        valid = (f"p.valid_from <= {moments[-1]} AND (p.valid_until IS NULL "
+                 f"OR p.valid_until > {moments[0]}) AND {key}")
+        met = "".join(f", COUNT(CASE WHEN {staff.valid_at(m)} THEN 1 END) AS met{i}"
+                      for i, m in enumerate(moments))
+    meeting = "".join(f",\n       COUNT(CASE WHEN x.need > 0 AND x.met{i} = x.need THEN 1 END)"
+                      f" AS {_meeting(i, len(moments))}" for i in range(len(moments)))
     return _COUNT.format(
-        group=group, span=COMPETENCY_SPAN, levels=LEVEL_SPAN, valid=staff.valid_at("$5"),
+        group=group, valid=valid, met=met, meeting=meeting, need=dialect_parts["need"],
         staff=staff.condition("$1", "$6" if unit_path is not None else None, ids=bounds),
-        p_range=f" AND p.user_id >= {bounds[0]} AND p.user_id < {bounds[1]}" if bounds else "",
-        **dialect_parts)
+        p_range=f" AND p.user_id >= {bounds[0]} AND p.user_id < {bounds[1]}" if bounds else "")
 
 
 async def statement(institution_id: int, group: str, moment: datetime | None = None,
                     unit_path: str | None = None, parts: int = 1,
-                    user_range: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
+                    user_range: tuple[int, int] | None = None,
+                    moments: list[datetime] | None = None) -> tuple[str, list[Any]]:
     """The counting statement and its arguments (the benchmark EXPLAINs it). With ``parts``
     above 1 (PostgreSQL) and ``user_range`` (lowest, highest user id), the people are counted
-    in that many ranges of ids, side by side."""
+    in that many ranges of ids, side by side. ``moments`` (ascending; instead of ``moment``):
+    one ``meeting<i>`` column per moment, ``meeting`` alone otherwise."""
     if group not in ("unit_id", "job_position_id"):
         raise ValueError(group)
-    moment = moment or clock.now()
+    when = sorted(moments) if moments else [moment or clock.now()]
     keys, counts, offset = requirement_keys(await mandatory_requirements(institution_id,
                                                                          unit_path))
     pg = dialect() != "sqlite"
     args: list[Any] = [institution_id, keys if pg else json.dumps(keys),
-                       counts if pg else json.dumps(counts), offset, moment]
+                       counts if pg else json.dumps(counts), offset, when[0]]
     if unit_path is not None:
         args.append(staff.subtree_pattern(unit_path))
+    marks = ["$5"]
+    for m in when[1:]:
+        args.append(m)
+        marks.append(f"${len(args)}")
     if not pg or parts <= 1 or user_range is None:
-        return _branch(group, _PG if pg else _SQLITE, unit_path, None), args
+        return _branch(group, _PG if pg else _SQLITE, unit_path, None, marks), args
     low, high = user_range
     edges = [low + (high + 1 - low) * i // parts for i in range(parts)] + [high + 1]
     branches = []
     for lo, hi in zip(edges, edges[1:]):
         args += [lo, hi]
-        branches.append(_branch(group, _PG, unit_path, (f"${len(args) - 1}", f"${len(args)}")))
-    return _PARTS.format(branches=" UNION ALL ".join(branches)), args
+        branches.append(_branch(group, _PG, unit_path, (f"${len(args) - 1}", f"${len(args)}"),
+                                marks))
+    meeting = "".join(f", SUM(y.{c}) AS {c}" for c in (_meeting(i, len(marks))
+                                                        for i in range(len(marks))))
+    return _PARTS.format(branches=" UNION ALL ".join(branches), meeting=meeting), args
 
 
 async def prepared(conn: Any, institution_id: int, group: str, moment: datetime | None = None,
-                   unit_path: str | None = None) -> tuple[str, list[Any]]:
+                   unit_path: str | None = None, moments: list[datetime] | None = None
+                   ) -> tuple[str, list[Any]]:
     """The statement as it runs on ``conn`` (a PostgreSQL transaction): set to plan for the
     actual values, and for the whole institution in as many parts as the database runs
     parallel workers per query."""
@@ -166,20 +195,32 @@ async def prepared(conn: Any, institution_id: int, group: str, moment: datetime 
         if found and found[0]["lo"] is not None:
             parts = max(1, min(MAX_PARTS, int(found[0]["n"])))
             user_range = (int(found[0]["lo"]), int(found[0]["hi"]))
-    return await statement(institution_id, group, moment, unit_path, parts, user_range)
+    return await statement(institution_id, group, moment, unit_path, parts, user_range,
+                           moments)
+
+
+async def _counts_at(institution_id: int, group: str, moments: list[datetime],
+                     unit_path: str | None = None
+                     ) -> dict[datetime, dict[int | None, dict[str, int]]]:
+    """moment -> group -> figures, every moment counted in the same single statement."""
+    when = sorted(set(moments))
+    if dialect() == "sqlite":
+        sql, args = await statement(institution_id, group, None, unit_path, moments=when)
+        rows = await fetch(sql, *args)
+    else:
+        async with in_transaction() as conn:
+            sql, args = await prepared(conn, institution_id, group, None, unit_path, when)
+            rows = await conn.execute_query_dict(sql, args)
+    return {m: {r["group_id"]: {"staff": int(r["staff"]),
+                                "with_standard": int(r["with_standard"]),
+                                "meeting": int(r[_meeting(i, len(when))] or 0)} for r in rows}
+            for i, m in enumerate(when)}
 
 
 async def _counts(institution_id: int, group: str, moment: datetime | None,
                   unit_path: str | None = None) -> dict[int | None, dict[str, int]]:
-    if dialect() == "sqlite":
-        sql, args = await statement(institution_id, group, moment, unit_path)
-        rows = await fetch(sql, *args)
-    else:
-        async with in_transaction() as conn:
-            sql, args = await prepared(conn, institution_id, group, moment, unit_path)
-            rows = await conn.execute_query_dict(sql, args)
-    return {r["group_id"]: {"staff": int(r["staff"]), "with_standard": int(r["with_standard"]),
-                            "meeting": int(r["meeting"] or 0)} for r in rows}
+    moment = moment or clock.now()
+    return (await _counts_at(institution_id, group, [moment], unit_path))[moment]
 
 
 async def _unit(institution_id: int, unit_id: int) -> Unit:
@@ -203,6 +244,15 @@ async def per_position(institution_id: int, moment: datetime | None = None,
     one unit and its sub-units when given."""
     path = (await _unit(institution_id, unit_id)).path if unit_id is not None else None
     return await _counts(institution_id, "job_position_id", moment, path)
+
+
+async def per_position_at(institution_id: int, moments: list[datetime],
+                          unit_id: int | None = None
+                          ) -> dict[datetime, dict[int | None, dict[str, int]]]:
+    """``per_position`` at each of several moments (a trend of years) in one statement: the
+    people and their requirements are read once, their segments once."""
+    path = (await _unit(institution_id, unit_id)).path if unit_id is not None else None
+    return await _counts_at(institution_id, "job_position_id", moments, path)
 
 
 def _share(f: dict[str, int]) -> float | None:

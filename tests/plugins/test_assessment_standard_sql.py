@@ -143,6 +143,13 @@ async def test_the_statement_counts_what_the_rule_says(app, world):
         assert (total["staff"], total["with_standard"], total["meeting"]) == \
             _total(await _expected(inst, moment, units=subtree))
         assert {u["id"] for u in report["units"]} == subtree
+    # several moments in one statement (the report's trend): each as if asked alone
+    moments = [now, now + timedelta(days=10), now - timedelta(days=400)]
+    for unit_id, units in ((None, None), (world.units["a"], subtree)):
+        together = await standard.per_position_at(inst, moments, unit_id)
+        assert set(together) == set(moments)
+        for moment in moments:
+            assert together[moment] == await _expected(inst, moment, "job_position_id", units)
     # the figures themselves: 6 world users and 8 of ours are staff (not the inactive one,
     # not the other institution's); p1, p3, p5, p8 meet now; p3's certificate lapses and
     # p4's evidence starts within ten days; nobody had evidence 400 days ago
