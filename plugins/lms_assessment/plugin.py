@@ -14,7 +14,7 @@ from lms_assessment import hookspecs
 HOOKSPECS = hookspecs
 
 PLUGIN_INFO = PluginInfo(
-    name="assessment", version="0.1.0", api=">=1.0,<2", title="Đánh giá sau đào tạo",
+    name="assessment", version="0.1.0", api=">=1.1,<2", title="Đánh giá sau đào tạo",
     description="Thủ trưởng đánh giá việc vận dụng kiến thức sau khoá học, khung năng lực "
                 "theo vị trí việc làm và báo cáo mức đáp ứng theo đơn vị.",
 )

@@ -19,7 +19,7 @@ from lms_engagement import config, hookspecs
 HOOKSPECS = hookspecs
 
 PLUGIN_INFO = PluginInfo(
-    name="engagement", version="0.2.0", api=">=1.0,<2", title="Theo dõi tương tác",
+    name="engagement", version="0.2.0", api=">=1.1,<2", title="Theo dõi tương tác",
     description="Đo mức độ chú ý và tương tác của học viên trên trang học và trong tiết học "
                 "trực tiếp (trang hiện hay ẩn, có thao tác hay không), cho giảng viên thấy ngay "
                 "trong giờ học và tính vào việc hoàn thành tiết học.",

@@ -19,7 +19,7 @@ from lms_live_sessions.realtime import live_socket
 from lms_live_sessions.service import end_class_sessions
 
 PLUGIN_INFO = PluginInfo(
-    name="live_sessions", version="0.1.0", api=">=1.0,<2", title="Phiên học trực tiếp",
+    name="live_sessions", version="0.1.0", api=">=1.1,<2", title="Phiên học trực tiếp",
     description="Tiết học trực tiếp tại lớp hoặc trực tuyến, tham gia bằng mã, điểm danh, "
                 "bình chọn, thang đánh giá, đám mây từ và câu hỏi mở.")
 

@@ -21,7 +21,7 @@ from lms_quizzes.api import routes
 from lms_quizzes.live_quiz import lms_live_quiz_search  # noqa: F401  (live sessions' hook)
 from lms_quizzes.module_type import render_quiz, validate_quiz
 
-PLUGIN_INFO = PluginInfo(name="quizzes", version="0.1.0", api=">=1.0,<2",
+PLUGIN_INFO = PluginInfo(name="quizzes", version="0.1.0", api=">=1.1,<2",
                          title="Câu hỏi và bài kiểm tra",
                          description="Ngân hàng câu hỏi và nhập câu hỏi định dạng Aiken.")
 
