@@ -93,5 +93,5 @@ async def load_demo(settings: Settings, plugins: PluginManager) -> list[tuple[st
             capacity=0, self_enrol=True, starts_on=start)
     classes = {c.code: c for c in await CourseClass.filter(institution=inst)}
     await plugins.call_lifecycle("lms_demo_loaded", institution=inst, users=users,
-                                 classes=classes, settings=settings, runtime=plugins.runtime)
+                                 classes=classes, settings=settings, plugins=plugins)
     return [(login, password, role) for login, password, _n, role, _u, _p in ACCOUNTS]

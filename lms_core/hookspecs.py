@@ -127,9 +127,10 @@ def lms_shutdown(app: Any) -> None:
 
 @hookspec
 def lms_demo_loaded(institution: Any, users: dict[str, Any], classes: dict[str, Any],
-                    settings: Any, runtime: Any) -> None:
+                    settings: Any, plugins: Any) -> None:
     """``lms demo`` loaded the core's demo data (``users`` and ``classes`` by login and code):
-    add the plugin's own, idempotently (the command runs again on every start)."""
+    add the plugin's own, idempotently (the command runs again on every start). ``plugins`` is
+    the plugin manager (the command line has no app runtime)."""
 
 
 # --- filters: may refuse an action before it happens --------------------------------------

@@ -79,11 +79,12 @@ def base_env(tmp: Path, database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def seeded_server(tmp: Path, template: str, seed: Callable[[str], Awaitable[dict[str, Any]]]
-                  ) -> Iterator[dict[str, Any]]:
+def seeded_server(tmp: Path, template: str, seed: Callable[[str], Awaitable[dict[str, Any]]],
+                  extra_env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
     """A copy of the migrated SQLite template, ``seed(url)`` run on it, and ``lms serve`` on
-    it until the block ends: what each browser test module's ``site`` fixture needs. Yields
-    what the seed returned with ``url`` and ``server``."""
+    it (with ``extra_env`` added to its environment) until the block ends: what each browser
+    test module's ``site`` fixture needs. The server's var dir is ``tmp / "var"``. Yields what
+    the seed returned with ``url`` and ``server``."""
     import asyncio
     import shutil
 
@@ -91,7 +92,7 @@ def seeded_server(tmp: Path, template: str, seed: Callable[[str], Awaitable[dict
     shutil.copy(template, target)
     url = f"sqlite://{target}"
     seeded = asyncio.run(seed(url))
-    server = Server(base_env(tmp, url))
+    server = Server({**base_env(tmp, url), **(extra_env or {})})
     try:
         server.wait_ready()
         yield {**seeded, "url": server.url, "server": server}

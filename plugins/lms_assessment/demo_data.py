@@ -13,6 +13,7 @@ from typing import Any
 
 from lms_core import clock
 from lms_core.models import Enrolment, EnrolmentStatus, InstitutionSetting, JobPosition
+from lms_core.services.settings import set_setting
 
 from lms_assessment import frames, framework_files, frameworks, plans, profile
 from lms_assessment.models import AssessmentPlan, Evidence, Framework, PositionCompetency
@@ -48,14 +49,7 @@ async def load(institution: Any, users: dict[str, Any], classes: dict[str, Any],
             for c, lv, m, w in items])
     for key, value in SETTINGS.items():
         if not await InstitutionSetting.filter(institution_id=inst_id, key=key).exists():
-            from lms_core.services.settings import set_setting
-
-            if plugins is not None:
-                await set_setting(plugins, inst_id, key, value)
-            else:
-                await InstitutionSetting.create(institution_id=inst_id, key=key, value=0)
-                await InstitutionSetting.filter(institution_id=inst_id, key=key).update(
-                    value=value if not isinstance(value, str) else f'"{value}"')
+            await set_setting(plugins, inst_id, key, value)
     klass = classes.get("CDS-2026-01")
     admin = users.get("admin")
     if klass is not None and admin is not None and \

@@ -19,6 +19,7 @@ from lms_core.http.problems import Problem
 from lms_core.models import ClassLecturer, CourseClass
 
 from lms_assessment.models import AssessmentPlan
+from lms_assessment.settings_read import setting
 
 log = logging.getLogger("lms.assessment")
 WAVES_SETTING = "assessment.on_the_job_waves"
@@ -109,16 +110,10 @@ def _valid_waves(waves: Any) -> bool:
         isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 730 for w in waves)
 
 
-async def _setting(plugins: Any, institution_id: int, key: str) -> Any:
-    from lms_assessment.settings_read import setting
-
-    return await setting(plugins, institution_id, key)
-
-
 async def default_waves(plugins: Any, institution_id: int) -> list[int]:
     """The institution's on-the-job waves, checked: a malformed stored value must never stop
     ratings from being scheduled (logged, and the fallback used)."""
-    waves = await _setting(plugins, institution_id, WAVES_SETTING)
+    waves = await setting(plugins, institution_id, WAVES_SETTING)
     if waves is None:
         return list(FALLBACK_WAVES)
     if not _valid_waves(waves):
@@ -142,7 +137,7 @@ async def effective_plan(plugins: Any, klass: CourseClass) -> AssessmentPlan | N
     plan = await AssessmentPlan.get_or_none(klass_id=klass.id)
     if plan is not None:
         return plan
-    template = await _setting(plugins, klass.institution_id, DEFAULT_PLAN_SETTING)
+    template = await setting(plugins, klass.institution_id, DEFAULT_PLAN_SETTING)
     if not template:
         return None
     if template not in TEMPLATES:

@@ -145,10 +145,10 @@ async def lms_page_panels(page: str, context: dict[str, Any], principal: Any,
 
 @hookimpl
 async def lms_demo_loaded(institution: Any, users: dict[str, Any], classes: dict[str, Any],
-                          settings: Any, runtime: Any) -> None:
+                          settings: Any, plugins: Any) -> None:
     from lms_assessment.demo_data import load
 
-    await load(institution, users, classes, settings, getattr(runtime, "plugins", None))
+    await load(institution, users, classes, settings, plugins)
 
 
 @hookimpl

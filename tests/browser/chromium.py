@@ -39,3 +39,38 @@ def launched() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+#: Page visibility emulated as a phone's browser reports it when the screen goes off or another
+#: app comes to the front (and back).
+HIDE = """() => {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+SHOW = """() => {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def watched_page(ctx: Any, errors: list[str]) -> Any:
+    """A new page whose script errors are collected (a test fails on them) and whose confirm
+    dialogs are accepted."""
+    page = ctx.new_page()
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+def log_in(page: Any, login: str, password: str) -> Any:
+    """Through the login form, as a person does; lands on "my classes"."""
+    import re
+
+    page.goto("/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.click("form button.primary")
+    page.wait_for_url(re.compile(r"/$"))
+    return page

@@ -10,23 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .chromium import MARKS, PHONE, sync_api
+from .chromium import HIDE, MARKS, PHONE, SHOW, sync_api
 from .test_live_pages import LAPTOP, SHOTS, _login, browser, site  # noqa: F401 (fixtures)
 
 pytestmark = MARKS
 expect = sync_api.expect
-
-HIDE = """() => {
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
-  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
-SHOW = """() => {
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
-  Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
-
 
 def _count(page, which: str):
     return page.locator(f"#eg-{which} .eg-num")

@@ -34,9 +34,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from conftest import PASSWORD
-from live_server import ROOT, Server, base_env
+from live_server import ROOT, seeded_server
 
-from .chromium import MARKS, PHONE, launched, sync_api
+from .chromium import HIDE, MARKS, PHONE, SHOW, launched, log_in, sync_api, watched_page
 
 axe = pytest.importorskip("axe_playwright_python.sync_playwright",
                           reason="axe-playwright-python is not installed "
@@ -101,18 +101,6 @@ ANSWERS: list[tuple[str, tuple[str, Any]]] = [
 AXE_EXCEPTIONS: dict[str, set[str]] = {}
 
 FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-HIDE = """() => {
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
-  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
-SHOW = """() => {
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
-  Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
-
-
 # --- the fresh database: the ward, its positions, one account per role, the sample course -----
 
 async def _seed(url: str, var_dir: Path) -> dict[str, Any]:
@@ -187,22 +175,11 @@ async def _seed(url: str, var_dir: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, db_templates) -> Iterator[dict[str, Any]]:
-    import asyncio
-    import shutil
-
     tmp = tmp_path_factory.mktemp("browser-journey")
-    target = tmp / "lms.sqlite3"
-    shutil.copy(db_templates["sqlite"], target)
-    url = f"sqlite://{target}"
-    env = base_env(tmp, url)
-    seeded = asyncio.run(_seed(url, Path(env["LMS_VAR_DIR"])))
-    env["LMS_TEST_CLOCK"] = "1"  # the 90 days after the class pass in a request
-    server = Server(env)
-    try:
-        server.wait_ready()
-        yield {**seeded, "url": server.url, "server": server}
-    finally:
-        server.stop()
+    # LMS_TEST_CLOCK: the 90 days after the class pass in a request
+    with seeded_server(tmp, db_templates["sqlite"],
+                       lambda url: _seed(url, tmp / "var"), {"LMS_TEST_CLOCK": "1"}) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
@@ -231,19 +208,10 @@ class Journey:
                                        viewport=size, **extra)
         ctx.set_default_timeout(WAIT)
         self.contexts.append(ctx)
-        page = self.page(ctx)
-        page.goto("/login")
-        page.fill("input[name=login]", login)
-        page.fill("input[name=password]", password)
-        page.click("form button.primary")
-        page.wait_for_url(re.compile(r"/$"))
-        return page
+        return log_in(self.page(ctx), login, password)
 
     def page(self, ctx):
-        page = ctx.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
-        page.on("dialog", lambda dialog: dialog.accept())
-        return page
+        return watched_page(ctx, self.errors)
 
     def check(self, page, name: str, shot: bool = True) -> None:
         """At 360 and at 1366 pixels: no sideways scrolling, and axe-core's serious and

@@ -28,7 +28,7 @@ import pytest
 from conftest import PASSWORD
 from live_server import ROOT, seeded_server
 
-from .chromium import MARKS, PHONE, launched, sync_api
+from .chromium import MARKS, PHONE, launched, log_in, sync_api, watched_page
 
 LAPTOP = {"width": 1366, "height": 768}
 HALL = {"width": 1920, "height": 1080}
@@ -99,19 +99,10 @@ class Screens:
         ctx = self.browser.new_context(locale="vi-VN", base_url=self.site["url"], **context)
         ctx.set_default_timeout(WAIT)
         self.contexts.append(ctx)
-        page = self.page(ctx)
-        page.goto("/login")
-        page.fill("input[name=login]", login)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit], form button.primary")
-        page.wait_for_url(re.compile(r"/$"))
-        return page
+        return log_in(self.page(ctx), login, PASSWORD)
 
     def page(self, ctx):
-        page = ctx.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
-        page.on("dialog", lambda dialog: dialog.accept())
-        return page
+        return watched_page(ctx, self.errors)
 
     def phone(self, login: str):
         return self.login(login, viewport=PHONE, is_mobile=True, has_touch=True)

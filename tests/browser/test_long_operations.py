@@ -5,7 +5,6 @@ says it is sending and checking the file and cannot be sent twice."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from conftest import PASSWORD
 from live_server import seeded_server
 
-from .chromium import MARKS, launched, sync_api
+from .chromium import MARKS, launched, log_in, sync_api
 
 pytestmark = MARKS
 expect = sync_api.expect
@@ -45,12 +44,7 @@ def test_exports_and_uploads_say_what_is_happening(site, tmp_path):
         ctx = browser.new_context(locale="vi-VN", base_url=site["url"],
                                   viewport={"width": 1366, "height": 768})
         ctx.set_default_timeout(10000)
-        page = ctx.new_page()
-        page.goto("/login")
-        page.fill("input[name=login]", "planner_a")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form button.primary")
-        page.wait_for_url(re.compile(r"/$"))
+        page = log_in(ctx.new_page(), "planner_a", PASSWORD)
 
         page.goto("/assessment/reports")
         link = page.locator("a[download]", has_text="Tải Excel (XLSX)")

@@ -13,7 +13,7 @@ from lms_assessment import on_the_job
 from lms_assessment.models import JobRating, PositionCompetency
 
 from .test_assessment_frameworks import _import
-from .test_assessment_step_pages import _setup, browser, quick_login  # noqa: F401 (fixture)
+from .test_assessment_step_pages import _setup, browser
 
 
 def _panel(html: str) -> str:

@@ -8,14 +8,11 @@ the CSRF token in the form only."""
 from __future__ import annotations
 
 import re
-import types
 from datetime import timedelta
 
-import pytest
 
-from conftest import PASSWORD, password_hash
+from conftest import password_hash
 from lms_core.models import Course, Enrolment, EnrolmentStatus, Membership, User
-from lms_core.plugin_api import PluginInfo, hookimpl
 from lms_core.services.users import user_fields
 
 from lms_assessment import profile
@@ -23,28 +20,7 @@ from lms_assessment.models import AssessmentPlan, Competency, Evidence, JobRatin
     ReviewStatus, SurveyReceipt, SurveyResponse, TaskSubmission
 
 from .test_assessment_frameworks import _import
-
-
-def _step_plugin():
-    module = types.ModuleType("page_step")
-    module.PLUGIN_INFO = PluginInfo(name="page_step", version="1.0", api=">=1.0,<2")
-    module.lms_assessment_steps = hookimpl(lambda: [
-        {"key": "portfolio", "name": "Hồ sơ minh chứng", "name_en": "Portfolio", "weight": 2}])
-    return module
-
-
-@pytest.fixture
-def extra_plugins():
-    return [_step_plugin()]
-
-
-@pytest.fixture(autouse=True)
-def quick_login(monkeypatch):
-    """Argon2 is slow on purpose and these tests log in a dozen people; logging in is not what
-    they test (tests/test_api_basics.py does), so the known test password is checked by
-    comparison here."""
-    monkeypatch.setattr("lms_core.api.auth.verify_password",
-                        lambda stored, given: stored == password_hash() and given == PASSWORD)
+from .test_assessment_survey import extra_plugins  # noqa: F401  (a plugin adding a step)
 
 
 async def browser(client_for, login: str):
