@@ -15,6 +15,7 @@ revoked. The code in the URL is 96 random bits, so certificates cannot be enumer
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -56,6 +57,44 @@ async def _competencies(course: Course) -> list[dict[str, Any]]:
             if cid in names]
 
 
+@dataclass(frozen=True)
+class _Issuer:
+    """What every certificate of one class says besides its holder, read once per class."""
+
+    klass: CourseClass
+    course: Course
+    institution_name: str
+    competencies: list[dict[str, Any]]
+
+    @classmethod
+    async def of(cls, klass: CourseClass) -> "_Issuer":
+        course = await Course.get(id=klass.course_id)
+        institution = await Institution.get(id=klass.institution_id)
+        return cls(klass, course, institution.name, await _competencies(course))
+
+    async def issue(self, enrolment: Enrolment, holder_name: str) -> Certificate:
+        klass, course = self.klass, self.course
+        completed = enrolment.completed_at or clock.now()
+        now = clock.now()
+        try:
+            async with in_transaction():
+                certificate = await Certificate.create(
+                    institution_id=klass.institution_id, user_id=enrolment.user_id,
+                    course_id=course.id, klass_id=klass.id, enrolment_id=enrolment.id,
+                    code=secrets.token_urlsafe(12), number="", holder_name=holder_name,
+                    course_title=course.title, course_title_en=course.title_en,
+                    class_code=klass.code, institution_name=self.institution_name,
+                    duration_hours=course.duration_hours, competencies=self.competencies,
+                    completed_on=completed.date(), issued_at=now)
+                # A number people can read out on the phone: year and a per-database sequence.
+                certificate.number = f"CN-{now.year}-{certificate.id:06d}"
+                await certificate.save(update_fields=["number"])
+        except IntegrityError:
+            # The other completion event issued it a moment ago: one certificate per enrolment.
+            return await Certificate.get(enrolment_id=enrolment.id)
+        return certificate
+
+
 async def issue(enrolment: Enrolment, plugins: Any) -> Certificate | None:
     """The enrolment's certificate: the existing one, a new one when the enrolment is completed
     and the institution issues certificates, else None."""
@@ -67,43 +106,28 @@ async def issue(enrolment: Enrolment, plugins: Any) -> Certificate | None:
     klass = await CourseClass.get(id=enrolment.klass_id)
     if not await issues_certificates(plugins, klass.institution_id):
         return None
-    course = await Course.get(id=klass.course_id)
     user = await User.get(id=enrolment.user_id)
-    institution = await Institution.get(id=klass.institution_id)
-    completed = enrolment.completed_at or clock.now()
-    now = clock.now()
-    try:
-        async with in_transaction():
-            certificate = await Certificate.create(
-                institution_id=klass.institution_id, user_id=user.id, course_id=course.id,
-                klass_id=klass.id, enrolment_id=enrolment.id, code=secrets.token_urlsafe(12),
-                number="", holder_name=user.full_name, course_title=course.title,
-                course_title_en=course.title_en, class_code=klass.code,
-                institution_name=institution.name, duration_hours=course.duration_hours,
-                competencies=await _competencies(course), completed_on=completed.date(),
-                issued_at=now)
-            # A number people can read out on the phone: year and a per-database sequence.
-            certificate.number = f"CN-{now.year}-{certificate.id:06d}"
-            await certificate.save(update_fields=["number"])
-    except IntegrityError:
-        # The other completion event issued it a moment ago: one certificate per enrolment.
-        return await Certificate.get(enrolment_id=enrolment.id)
-    return certificate
+    return await (await _Issuer.of(klass)).issue(enrolment, user.full_name)
 
 
 async def issue_for_class(klass: CourseClass, plugins: Any) -> tuple[int, int]:
-    """(issued now, already issued) over the class's completed enrolments."""
+    """(issued now, already issued) over the class's completed enrolments: what the class's
+    certificates share is read once, the holders' names in one query."""
     if not await issues_certificates(plugins, klass.institution_id):
         raise Problem(409, "Đơn vị chưa bật cấp chứng nhận (cài đặt assessment.certificates).",
                       "The institution does not issue certificates "
                       "(setting assessment.certificates).")
     done = set(await Certificate.filter(klass_id=klass.id).values_list("enrolment_id", flat=True))
-    new = 0
-    for enrolment in await Enrolment.filter(klass_id=klass.id,
-                                            status=EnrolmentStatus.COMPLETED).order_by("id"):
-        if enrolment.id not in done and await issue(enrolment, plugins) is not None:
-            new += 1
-    return new, len(done)
+    missing = [e for e in await Enrolment.filter(klass_id=klass.id,
+                                                 status=EnrolmentStatus.COMPLETED).order_by("id")
+               if e.id not in done]
+    if missing:
+        issuer = await _Issuer.of(klass)
+        names = dict(await User.filter(id__in=[e.user_id for e in missing]).values_list(
+            "id", "full_name"))
+        for enrolment in missing:
+            await issuer.issue(enrolment, names[enrolment.user_id])
+    return len(missing), len(done)
 
 
 async def revoke(certificate: Certificate, actor_id: int, reason: str) -> Certificate:
