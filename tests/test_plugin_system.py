@@ -486,3 +486,43 @@ async def test_essential_plugins_cannot_be_disabled(client_for, world):
     trainee = await client_for("trainee_a")
     assert (await trainee.put("/api/v1/plugins/recorder", json={"enabled": False})
             ).status_code == 403
+
+
+@uses(RECORDER)
+async def test_an_expired_plugin_state_is_read_once_by_concurrent_requests(app, world,
+                                                                          monkeypatch):
+    """When the cache runs out under load, one query answers every request waiting for it; a
+    change made while that query runs is not overwritten by its (older) answer."""
+    import asyncio
+
+    plugins = app.state.lms.plugins
+    inst = world.inst["a"]
+    reads = 0
+    release = asyncio.Event()
+    load = plugins._load_enabled
+
+    async def slow_load(institution_id):
+        nonlocal reads
+        reads += 1
+        found = await load(institution_id)
+        await release.wait()  # the answer is read, not yet handed back
+        return found
+
+    monkeypatch.setattr(plugins, "_load_enabled", slow_load)
+    plugins.forget_state(inst)
+    waiting = [asyncio.create_task(plugins.enabled_for(inst)) for _ in range(50)]
+    await asyncio.sleep(0.01)
+    release.set()
+    answers = await asyncio.gather(*waiting)
+    assert reads == 1 and all("recorder" in a for a in answers)
+    assert "recorder" in await plugins.enabled_for(inst) and reads == 1  # cached now
+
+    plugins.forget_state(inst)
+    release.clear()
+    first = asyncio.create_task(plugins.enabled_for(inst))
+    await asyncio.sleep(0.01)
+    await plugins.set_enabled(inst, "recorder", False)  # while the first read is in flight
+    release.set()
+    await first
+    assert "recorder" not in await plugins.enabled_for(inst)
+    assert reads == 3

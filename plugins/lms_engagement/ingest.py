@@ -7,12 +7,13 @@ import json
 import time
 import weakref
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Sequence
 
 from starlette.requests import Request
 from lms_core.http.problems import Problem
-from lms_core.models import CourseModule, Enrolment
+from lms_core.sql import fetch, in_list
 from lms_core.models.enrolments import SEAT_HOLDING
+from lms_engagement import live_state
 from lms_engagement.schemas import EventBatch, EventIn
 from lms_engagement.writer import EventRow, writer_for
 
@@ -23,6 +24,8 @@ CONTENT_TYPES = ("application/json", "text/plain")
 FUTURE_TOLERANCE = timedelta(seconds=5)
 #: Older events are refused: a page that kept a queue for a day is not telling about now.
 MAX_AGE = timedelta(hours=24)
+_NO_TIME = timedelta(0)
+_TOO_LATE = -FUTURE_TOLERANCE
 
 
 async def read_batch(request: Request) -> EventBatch:
@@ -58,14 +61,18 @@ def corrected_times(batch: EventBatch, received: datetime) -> list[datetime]:
     the server clock, so a phone set minutes (or hours) wrong still lines up with the others."""
     out: list[datetime] = []
     errors: list[dict[str, Any]] = []
+    sent = batch.sent_at
     for index, event in enumerate(batch.events):
-        age = batch.sent_at - event.at
-        if age < -FUTURE_TOLERANCE:
-            errors.append(_error(index, "at", "later than sent_at"))
+        age = sent - event.at
+        if age <= _NO_TIME:  # stamped at (or, by rounding, just after) sending: now
+            if age < _TOO_LATE:
+                errors.append(_error(index, "at", "later than sent_at"))
+            else:
+                out.append(received)
         elif age > MAX_AGE:
             errors.append(_error(index, "at", "more than 24 hours before sent_at"))
         else:
-            out.append(received - max(age, timedelta(0)))
+            out.append(received - age)
     if errors:
         first = errors[0]["index"]
         raise Problem(422, f"Thời điểm của sự kiện số {first} (đếm từ 0) không hợp lệ so với "
@@ -128,22 +135,23 @@ async def enrolments_for_modules(institution_id: int, user_id: int,
     known = _remembered(cache, institution_id, user_id, module_ids)
     if known is not None:  # a page sends every few seconds: its enrolment did not change
         return known
-    course_of = dict(await CourseModule.filter(
-        id__in=module_ids, course__institution_id=institution_id,
-    ).values_list("id", "course_id"))
-    enrolment_of_course: dict[int, int] = {}
-    if course_of:
-        rows = await Enrolment.filter(
-            user_id=user_id, status__in=SEAT_HOLDING, klass__institution_id=institution_id,
-            klass__course_id__in=set(course_of.values()),
-        ).order_by("id").values_list("klass__course_id", "id")
-        enrolment_of_course = dict(rows)  # the latest enrolment wins
+    # one hand-written query (a page's first batch misses the cache: a class's worth of pages
+    # arrive together); the latest seat-holding enrolment wins
+    found = await fetch(
+        "SELECT m.id AS module_id, e.id AS enrolment_id FROM lms_course_module m "
+        "JOIN lms_course c ON c.id = m.course_id AND c.institution_id = $1 "
+        "JOIN lms_class k ON k.course_id = c.id AND k.institution_id = $1 "
+        "JOIN lms_enrolment e ON e.klass_id = k.id AND e.user_id = $2 "
+        f"AND e.status IN ({in_list(3, len(SEAT_HOLDING))}) "
+        f"WHERE m.id IN ({in_list(3 + len(SEAT_HOLDING), len(module_ids))}) ORDER BY e.id",
+        institution_id, user_id, *(status.value for status in SEAT_HOLDING), *module_ids)
+    enrolment_of_module = {row["module_id"]: row["enrolment_id"] for row in found}
     mapping: dict[int, int] = {}
     errors: list[dict[str, Any]] = []
     for index, event in enumerate(events):
         if event.module_id is None:
             continue
-        enrolment_id = enrolment_of_course.get(course_of.get(event.module_id, -1))
+        enrolment_id = enrolment_of_module.get(event.module_id)
         if enrolment_id is None:
             errors.append(_error(index, "module_id", "not a module you are enrolled for"))
         else:
@@ -186,24 +194,26 @@ def rows_for(institution_id: int, user_id: int, batch: EventBatch, received: dat
              enrolment_id: int | None = None) -> list[EventRow]:
     """The batch as table rows, times corrected, an id sent twice in one batch kept once. A
     live socket passes its own session (and the trainee's enrolment): what a page claims about
-    either is not trusted there."""
+    either is not trusted there. (One loop, positional rows: this runs for every event.)"""
     corrected = corrected_times(batch, received)
     seen: set[str] = set()
     rows: list[EventRow] = []
+    append = rows.append
+    if live_session_id is not None:
+        for event, ts in zip(batch.events, corrected):
+            if event.id not in seen:
+                seen.add(event.id)
+                append(EventRow(institution_id, user_id, enrolment_id, None, live_session_id,
+                                event.id, event.kind, event.at, received, ts, event.data))
+        return rows
     for event, ts in zip(batch.events, corrected):
-        if event.id in seen:
-            continue
-        seen.add(event.id)
-        module_id = event.module_id if live_session_id is None else None
-        rows.append(EventRow(
-            institution_id=institution_id, user_id=user_id,
-            enrolment_id=(enrolment_of.get(module_id) if module_id else None)
-            if live_session_id is None else enrolment_id,
-            module_id=module_id,
-            live_session_id=event.live_session_id if live_session_id is None
-            else live_session_id,
-            client_id=event.id, kind=event.kind, client_ts=event.at, server_ts=received,
-            corrected_ts=ts, data=event.data))
+        if event.id not in seen:
+            seen.add(event.id)
+            module_id = event.module_id
+            append(EventRow(institution_id, user_id,
+                            enrolment_of.get(module_id) if module_id else None, module_id,
+                            event.live_session_id, event.id, event.kind, event.at, received, ts,
+                            event.data))
     return rows
 
 
@@ -214,23 +224,22 @@ async def store_batch(plugins: Any, institution_id: int, user_id: int,
     enrolment_of = await enrolments_for_modules(institution_id, user_id, batch.events, plugins)
     await check_live_sessions(user_id, batch.events)
     rows = rows_for(institution_id, user_id, batch, received, enrolment_of)
-    accepted = await write(plugins, rows)
     by_session: dict[int, list[tuple[datetime, str]]] = {}
     for row in rows:
         if row.live_session_id is not None:
             by_session.setdefault(row.live_session_id, []).append((row.corrected_ts, row.kind))
-    if by_session:  # a live page's last words: the console's counts follow them too
-        from lms_engagement import live_state
-
-        for session_id, events in by_session.items():
-            await live_state.apply_signals(session_id, institution_id, user_id, events, received)
+    # a live page's last words: the console's counts follow them too
+    states = [live_state.signal_state(session_id, institution_id, user_id, events, received)
+              for session_id, events in by_session.items()]
+    accepted = await write(plugins, rows, states)
     return {"accepted": accepted, "duplicates": len(batch.events) - accepted}
 
 
-async def write(plugins: Any, rows: list[EventRow]) -> int:
+async def write(plugins: Any, rows: list[EventRow],
+                states: Sequence[live_state.SignalState] = ()) -> int:
     """Through the app's group-commit writer; a database failure is a 503 the page retries."""
     try:
-        return await writer_for(plugins).write(rows)
+        return await writer_for(plugins).write(rows, states)
     except Exception:
         raise Problem(503, "Chưa lưu được dữ liệu, trang sẽ gửi lại sau.",
                       "The events could not be stored now; the page will send them again.") \

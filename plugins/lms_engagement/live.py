@@ -135,14 +135,14 @@ async def _signals(conn: Any, data: dict[str, Any]) -> None:
         rows = ingest.rows_for(conn.institution_id, conn.principal.user_id, batch, received,
                                {}, live_session_id=conn.session_id,
                                enrolment_id=conn.enrolment_id)
-        accepted = await ingest.write(conn.plugins, rows)
+        state = live_state.signal_state(conn.session_id, conn.institution_id,
+                                        conn.principal.user_id,
+                                        [(row.corrected_ts, row.kind) for row in rows], received)
+        accepted = await ingest.write(conn.plugins, rows, (state,))
     except Problem as problem:
         await conn.error("invalid" if problem.status < 500 else "unavailable",
                          problem.detail, problem.detail_en, batch=label)
         return
-    await live_state.apply_signals(conn.session_id, conn.institution_id,
-                                   conn.principal.user_id,
-                                   ((row.corrected_ts, row.kind) for row in rows), received)
     await conn.reply("ok", **{"for": "signals"}, batch=label, accepted=accepted,
                      duplicates=len(batch.events) - accepted)
 

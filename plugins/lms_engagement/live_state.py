@@ -16,10 +16,11 @@ socket's close), *distracted* when visible but idle or not focused, otherwise *a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from lms_core.sql import as_bool, execute, fetch
+from lms_core.sql import as_bool, execute, fetch, fetch_rows
 
 ATTENTIVE, DISTRACTED, AWAY = "attentive", "distracted", "away"
 #: Added to twice the heartbeat before a silent page counts as away (a batch in flight).
@@ -37,10 +38,6 @@ _CLOSE = ("UPDATE engagement_live_state SET sockets = CASE WHEN sockets > 0 THEN
 _INTERACTED = ("UPDATE engagement_live_state SET interactions = interactions + $3, "
                "visible = $4, focused = $4, idle = $5, last_signal_at = $6 "
                "WHERE session_id = $1 AND user_id = $2")
-_STATE = ("UPDATE engagement_live_state SET visible = $3, focused = $4, idle = $5, "
-          "last_signal_at = $6, state_at = $7 WHERE session_id = $1 AND user_id = $2")
-_TOUCH = ("UPDATE engagement_live_state SET last_signal_at = $3 "
-          "WHERE session_id = $1 AND user_id = $2")
 
 
 async def socket_opened(session_id: int, institution_id: int, user_id: int,
@@ -56,14 +53,6 @@ async def socket_closed(session_id: int, user_id: int) -> None:
 async def interacted(session_id: int, user_id: int, now: datetime, count: int = 1) -> None:
     """Answering, asking or tapping proves the trainee is looking: attentive now."""
     await execute(_INTERACTED, session_id, user_id, count, True, False, now)
-
-
-_SIGNALS = (
-    "UPDATE engagement_live_state SET visible = COALESCE($3::boolean, visible), "
-    "focused = COALESCE($4::boolean, focused), idle = COALESCE($5::boolean, idle), "
-    "last_signal_at = $6, state_at = $7 "
-    "WHERE session_id = $1 AND user_id = $2 AND state_at <= $7"
-)
 
 
 def batch_state(events: Iterable[tuple[datetime, str]]
@@ -84,29 +73,112 @@ def batch_state(events: Iterable[tuple[datetime, str]]
     return visible, focused, idle, newest
 
 
-async def apply_signals(session_id: int, institution_id: int, user_id: int,
-                        events: Iterable[tuple[datetime, str]], now: datetime) -> None:
-    """``events``: (corrected time, kind) of one batch. One statement in the usual case: the
-    flags the batch sets, if its newest event is not older than the state kept (a late batch
-    never undoes a newer state; it still counts as a sign of life)."""
+@dataclass(frozen=True, slots=True)
+class SignalState:
+    """What one batch of signals does to its trainee's row: the flags it sets (None: it does
+    not say), its newest corrected time (None: an empty batch, only a sign of life) and when it
+    arrived. Built at once, applied by the event writer in the same transaction as the events,
+    so a batch costs no statement (and no commit) of its own."""
+
+    session_id: int
+    institution_id: int
+    user_id: int
+    visible: bool | None
+    focused: bool | None
+    idle: bool | None
+    newest: datetime | None
+    now: datetime
+
+    def key(self) -> tuple[int, int]:
+        return self.session_id, self.user_id
+
+
+def signal_state(session_id: int, institution_id: int, user_id: int,
+                 events: Iterable[tuple[datetime, str]], now: datetime) -> SignalState:
+    """``events``: (corrected time, kind) of one batch."""
     visible, focused, idle, newest = batch_state(events)
-    if newest is None:
-        await execute(_TOUCH, session_id, user_id, now)
+    return SignalState(session_id, institution_id, user_id, visible, focused, idle, newest, now)
+
+
+# A batch newer than the state kept sets its flags; an older one (or an empty one) only counts
+# as a sign of life, so a late batch never undoes a newer state.
+_NEWER = "t.newest IS NOT NULL AND s.state_at <= t.newest"
+_PG_SIGNALS = (
+    "UPDATE engagement_live_state AS s SET "
+    f"visible = CASE WHEN {_NEWER} THEN COALESCE(t.v, s.visible) ELSE s.visible END, "
+    f"focused = CASE WHEN {_NEWER} THEN COALESCE(t.f, s.focused) ELSE s.focused END, "
+    f"idle = CASE WHEN {_NEWER} THEN COALESCE(t.i, s.idle) ELSE s.idle END, "
+    f"state_at = CASE WHEN {_NEWER} THEN t.newest ELSE s.state_at END, "
+    "last_signal_at = t.now "
+    "FROM unnest($1::int[], $2::int[], $3::boolean[], $4::boolean[], $5::boolean[], "
+    "$6::timestamptz[], $7::timestamptz[]) AS t(sid, uid, v, f, i, now, newest) "
+    "WHERE s.session_id = t.sid AND s.user_id = t.uid RETURNING s.session_id, s.user_id"
+)
+_ONE_SIGNALS = (
+    "UPDATE engagement_live_state SET "
+    "visible = CASE WHEN $7 IS NOT NULL AND state_at <= $7 THEN COALESCE($3, visible) "
+    "ELSE visible END, "
+    "focused = CASE WHEN $7 IS NOT NULL AND state_at <= $7 THEN COALESCE($4, focused) "
+    "ELSE focused END, "
+    "idle = CASE WHEN $7 IS NOT NULL AND state_at <= $7 THEN COALESCE($5, idle) ELSE idle END, "
+    "state_at = CASE WHEN $7 IS NOT NULL AND state_at <= $7 THEN $7 ELSE state_at END, "
+    "last_signal_at = $6 WHERE session_id = $1 AND user_id = $2"
+)
+_EARLY_ROW = (
+    "INSERT INTO engagement_live_state (session_id, institution_id, user_id, sockets, visible, "
+    "focused, idle, last_signal_at, state_at, first_seen_at, interactions) "
+    "VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $7, 0) "
+    "ON CONFLICT (session_id, user_id) DO NOTHING"
+)
+
+
+def _rounds(states: Sequence[SignalState]) -> list[list[SignalState]]:
+    """Arrival order kept per trainee; each round names a row at most once (an UPDATE ... FROM
+    that joins a row twice applies only one of them), in key order so that two workers flushing
+    at once lock the rows in the same order."""
+    rounds: list[list[SignalState]] = []
+    seen: dict[tuple[int, int], int] = {}
+    for state in states:
+        depth = seen.get(state.key(), 0)
+        seen[state.key()] = depth + 1
+        if depth == len(rounds):
+            rounds.append([])
+        rounds[depth].append(state)
+    for each in rounds:
+        each.sort(key=SignalState.key)
+    return rounds
+
+
+async def apply_states(states: Sequence[SignalState], connection: Any) -> None:
+    """Every batch's state of one flush, on the writer's transaction: one statement per round on
+    PostgreSQL (one round unless a trainee sent twice within the flush), one per batch on
+    SQLite (no network there). A trainee whose row is not there yet (signals before the socket
+    hook ran) gets one with the batch's state."""
+    if not states:
         return
-    changed = await execute(_SIGNALS, session_id, user_id, visible, focused, idle, now, newest)
-    if not changed:
-        exists = await fetch("SELECT 1 AS x FROM engagement_live_state WHERE session_id = $1 "
-                             "AND user_id = $2", session_id, user_id)
-        if exists:  # older than the state kept: only a sign of life
-            await execute(_TOUCH, session_id, user_id, now)
-        else:  # signals before the socket hook ran: a row with this batch's state
-            await execute(
-                "INSERT INTO engagement_live_state (session_id, institution_id, user_id, "
-                "sockets, visible, focused, idle, last_signal_at, state_at, first_seen_at, "
-                "interactions) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $7, 0) "
-                "ON CONFLICT (session_id, user_id) DO NOTHING",
-                session_id, institution_id, user_id, True if visible is None else visible,
-                True if focused is None else focused, bool(idle), now, newest)
+    missing: list[SignalState] = []
+    if connection.capabilities.dialect == "postgres":
+        for each in _rounds(states):
+            columns = ([s.session_id for s in each], [s.user_id for s in each],
+                       [s.visible for s in each], [s.focused for s in each],
+                       [s.idle for s in each], [s.now for s in each],
+                       [s.newest for s in each])
+            found = {(r[0], r[1]) for r in
+                     await fetch_rows(_PG_SIGNALS, *columns, connection=connection)}
+            missing += [s for s in each if s.key() not in found]
+    else:
+        for s in states:
+            changed = await execute(_ONE_SIGNALS, s.session_id, s.user_id, s.visible,
+                                    s.focused, s.idle, s.now, s.newest, connection=connection)
+            if not changed:
+                missing.append(s)
+    for s in missing:
+        if s.newest is None:  # an empty batch is no state to start a row with
+            continue
+        await execute(_EARLY_ROW, s.session_id, s.institution_id, s.user_id,
+                      True if s.visible is None else s.visible,
+                      True if s.focused is None else s.focused, bool(s.idle), s.now, s.newest,
+                      connection=connection)
 
 
 def aware(value: Any) -> datetime | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import core_schema
 
 from lms_core.api.schemas import Id, Strict
 
@@ -14,6 +14,27 @@ MAX_DATA_KEYS = 16
 MAX_DATA_TEXT = 256
 
 Kind = Literal["visible", "hidden", "focus", "blur", "idle", "active", "heartbeat", "interaction"]
+
+
+#: Flat scalars only, checked by pydantic-core itself (no Python validator per event: a batch of
+#: 20 events would call it 20 times): the column stays cheap to store and PostgreSQL's JSONB never
+#: sees a value it refuses (NUL characters, infinities), which would otherwise be a 500.
+DataKey = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00]+$")]
+
+
+class DataValue:
+    """Text of at most ``MAX_DATA_TEXT`` characters without NUL, a finite number, true/false or
+    null, with one readable error instead of one per alternative."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.nullable_schema(core_schema.union_schema(
+            [core_schema.bool_schema(strict=True), core_schema.int_schema(strict=True),
+             core_schema.float_schema(strict=True, allow_inf_nan=False),
+             core_schema.str_schema(max_length=MAX_DATA_TEXT, pattern=r"^[^\x00]*$")],
+            custom_error_type="data_value",
+            custom_error_message=f"only text (at most {MAX_DATA_TEXT} characters), finite "
+                                 "numbers, true/false or null"))
 
 
 class EventIn(BaseModel):
@@ -26,25 +47,7 @@ class EventIn(BaseModel):
     at: AwareDatetime = Field(description="Client clock, ISO 8601 with offset")
     module_id: Id | None = None
     live_session_id: Id | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("data")
-    @classmethod
-    def _small_flat(cls, value: dict[str, Any]) -> dict[str, Any]:
-        # Flat scalars only: the column stays cheap to store and PostgreSQL's JSONB never sees
-        # a value it refuses (NUL characters, infinities), which would otherwise be a 500.
-        if len(value) > MAX_DATA_KEYS:
-            raise ValueError(f"at most {MAX_DATA_KEYS} keys")
-        for key, item in value.items():
-            if len(key) > 40 or "\x00" in key:
-                raise ValueError("keys are at most 40 characters")
-            if isinstance(item, float) and not math.isfinite(item):
-                raise ValueError(f"{key}: numbers must be finite")
-            if isinstance(item, str) and (len(item) > MAX_DATA_TEXT or "\x00" in item):
-                raise ValueError(f"{key}: text is at most {MAX_DATA_TEXT} characters")
-            if item is not None and not isinstance(item, (str, int, float, bool)):
-                raise ValueError(f"{key}: only text, numbers, true/false or null")
-        return value
+    data: dict[DataKey, DataValue] = Field(default_factory=dict, max_length=MAX_DATA_KEYS)
 
 
 class EventBatch(Strict):
