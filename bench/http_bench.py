@@ -106,13 +106,15 @@ class Server:
     """A uvicorn process serving ``app`` the way ``lms serve`` does, on a free port."""
 
     def __init__(self, label: str, app: str, env: dict[str, str], log_dir: Path,
-                 access_log: bool, app_dir: Path | None = None) -> None:
+                 access_log: bool, app_dir: Path | None = None, ws: str = "") -> None:
         self.label = label
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
                "--port", str(self.port), "--loop", "uvloop", "--http", "httptools",
                "--ws-per-message-deflate", "false", "--log-level", "info"]
+        if ws:  # uvicorn's websocket implementation (default: the one ``lms serve`` uses)
+            cmd += ["--ws", ws]
         if not access_log:
             cmd.append("--no-access-log")
         if app_dir:

@@ -250,7 +250,7 @@ async def run_app(n: int, url: str, clients: Clients, args: argparse.Namespace,
     print(f"  seeded {n:,} trainees, a lecturer, a live session and a poll in "
           f"{time.perf_counter() - t0:.1f} s", flush=True)
     server = http_bench.Server(f"live-app-{n}", "lms_core.asgi:app", server_env(url, tmp), tmp,
-                               access_log=False, app_dir=args.app_dir)
+                               access_log=False, app_dir=args.app_dir, ws=args.ws)
     res: dict[str, Any] = {"trainees": n}
     try:
         await asyncio.get_running_loop().run_in_executor(None, server.wait_ready)
@@ -406,7 +406,7 @@ async def run_floor(n: int, mode: str, clients: Clients, args: argparse.Namespac
                     tmp: Path) -> dict[str, Any]:
     env = dict(os.environ, LIVE_FLOOR=mode)
     server = http_bench.Server(f"live-floor-{mode}-{n}", "live_floor_app:app", env, tmp,
-                               access_log=False, app_dir=BENCH_DIR)
+                               access_log=False, app_dir=BENCH_DIR, ws=args.ws)
     try:
         await asyncio.get_running_loop().run_in_executor(None, server.wait_ready)
         url = f"ws://127.0.0.1:{server.port}/ws/live/1"
@@ -502,6 +502,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="py-spy binary: profile the server during --profile-phase")
     ap.add_argument("--profile-phase", default="connect",
                     help="comma-separated: connect, push, answer")
+    ap.add_argument("--ws", default="",
+                    help="uvicorn --ws for the app and the floor (websockets-sansio, websockets, "
+                         "wsproto); default: what `lms serve` uses")
     ap.add_argument("--label", default="")
     ap.add_argument("--out", type=Path, default=seed.RESULTS_DIR)
     return ap.parse_args(argv)
@@ -522,7 +525,7 @@ async def amain(args: argparse.Namespace, backends: list[str], report: dict[str,
                     r: dict[str, Any] = {"backend": backend, "load_before": os.getloadavg()}
                     if args.only == "bare":
                         r["app"] = {"trainees": n}
-                        frame = latest_frame(args.out)
+                        frame = "" if args.no_bare else latest_frame(args.out)
                     else:
                         r["app"] = await run_app(n, url, clients, args, tmp)
                         ok = ok and all(c["ok"] for c in r["app"].get("checks", [{"ok": False}]))

@@ -11,13 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from tortoise.expressions import F
-
+from lms_core import sql
 from lms_core.broker import Broker
 from lms_core.http.jsonio import dumps
 from lms_core.http.problems import Problem
 
-from lms_live_sessions.models import LiveSession
 
 log = logging.getLogger("lms.live")
 
@@ -50,15 +48,24 @@ def seq_of(message: bytes) -> int:
     return -1
 
 
+_BUMP = ("UPDATE live_session SET seq = seq + 1 WHERE id = $1 "
+         "RETURNING seq, status, present_users, present_trainees")
+
+
+async def bump_row(session_id: int) -> dict[str, Any]:
+    """``bump_seq`` with the room's counts as of that number (``presence``): one statement,
+    since every broadcast and every join takes one (Tortoise's update-then-select was two)."""
+    rows = await sql.fetch(_BUMP, session_id)
+    if not rows:  # deleted with its class meanwhile
+        raise Problem(404, "Không tìm thấy phiên học.", "Session not found.")
+    return rows[0]
+
+
 async def bump_seq(session_id: int) -> tuple[int, str]:
     """Take the next number (and lock the session row until the transaction ends); returns it
     with the session's current status. Call inside ``in_transaction()``."""
-    await LiveSession.filter(id=session_id).update(seq=F("seq") + 1)
-    row = await LiveSession.filter(id=session_id).values("seq", "status")
-    if not row:  # deleted with its class meanwhile
-        raise Problem(404, "Không tìm thấy phiên học.", "Session not found.")
-    status = row[0]["status"]
-    return int(row[0]["seq"]), str(getattr(status, "value", status))
+    row = await bump_row(session_id)
+    return int(row["seq"]), str(row["status"])
 
 
 async def publish(broker: Broker | None, name: str, message: bytes) -> None:

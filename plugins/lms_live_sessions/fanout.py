@@ -41,17 +41,20 @@ class ResultsFlusher:
     def mark(self, session_id: int, activity_id: int) -> None:
         self.mark_key(activity_id, lambda: emit_results(self.broker, session_id, activity_id))
 
-    def mark_key(self, key: Hashable, flush: Callable[[], Awaitable[None]]) -> None:
-        """Send ``flush()`` within ``INTERVAL``, once for every change made meanwhile."""
+    def mark_key(self, key: Hashable, flush: Callable[[], Awaitable[None]],
+                 interval: float = INTERVAL) -> None:
+        """Send ``flush()`` within ``interval`` seconds, once for every change made meanwhile
+        (the interval of the first change holds until the key is flushed)."""
         if key in self.tasks:
             self.dirty.add(key)
             return
-        self.tasks[key] = asyncio.create_task(self._run(key, flush))
+        self.tasks[key] = asyncio.create_task(self._run(key, flush, interval))
 
-    async def _run(self, key: Hashable, flush: Callable[[], Awaitable[None]]) -> None:
+    async def _run(self, key: Hashable, flush: Callable[[], Awaitable[None]],
+                   interval: float) -> None:
         try:
             while True:
-                await asyncio.sleep(INTERVAL)
+                await asyncio.sleep(interval)
                 self.dirty.discard(key)
                 self.flushing.add(key)
                 try:

@@ -58,6 +58,10 @@ class LiveSession(Model):
     checkin_secret = fields.CharField(max_length=64, default="")
     #: Seconds each code lasts: the institution's setting when check-in was turned on.
     checkin_period = fields.IntField(default=30)
+    #: Users with an open socket (runners too) and, of them, trainees and guests: kept by
+    #: ``presence`` on every first join and last leave, so no join counts the room.
+    present_users = fields.IntField(default=0)
+    present_trainees = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -8,9 +8,14 @@ sends ``ping``, ``resume``, ``answer`` and, if it runs the session, ``start``, `
 group discussion are handled by ``interaction``. A bad message gets an ``error`` frame and the
 socket stays open.
 
-A trainee in a discussion group also reads the group's channel (``live:<id>:g:<group>``): its
-subscription shares the socket's one bounded queue, so frames of both channels arrive in the
-order they were published, which is ``seq`` order.
+Broadcasts reach the socket through its session's hub (``hub.py``: one subscription and one
+task per session and worker, not per socket). ``LiveConnection.deliver`` sends a frame at once
+when the socket can take it without waiting; a socket that cannot (its transport paused: a
+slow phone), or that is busy with a catch-up or a frame that needs the database, keeps the
+frames in a small backlog drained by a task of its own while it lasts; past ``QUEUE_SIZE``
+frames it is closed with 4429 and resumes with ``since``. So an idle socket costs one task
+(uvicorn's, which reads it) and no queue. A trainee in a discussion group also hears the
+group's channel, through the same hub and order.
 
 Refusals accept the handshake first and then close with an application code, since a browser
 never sees the status of a refused handshake: 4401 not logged in, 4403 not allowed here,
@@ -22,11 +27,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-
-import orjson
+from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from tortoise.transactions import in_transaction
 
@@ -47,10 +52,11 @@ from lms_live_sessions import checkin, extensions, interaction, quick_quiz
 from lms_live_sessions.channel import bump_seq
 from lms_live_sessions.direct import router_for, send_to_users
 from lms_live_sessions.events import ALL, LISTENERS, emit
-from lms_live_sessions.events import PUBLIC, SCREEN, group_audience, listener_channel, missed
+from lms_live_sessions.events import PUBLIC, SCREEN, group_audience, missed
 from lms_live_sessions.groups import user_groups
 from lms_live_sessions.events import RUNNER as RUNNER_LISTENER
 from lms_live_sessions.fanout import flusher_for
+from lms_live_sessions.hub import hub_for, leave
 from lms_live_sessions.lifecycle import close_activity, create_activity, open_activity
 from lms_live_sessions.models import LiveSession, SessionStatus
 from lms_live_sessions.presence import record_join, record_leave
@@ -67,7 +73,10 @@ CLOSE_ENDED = 4410
 CLOSE_LAGGING = 4429
 
 MAX_INCOMING_CHARS = 4096
+#: Frames a socket that cannot keep up may have waiting before it is closed with 4429.
 QUEUE_SIZE = 256
+#: Seconds a lagging socket is given to take its error frame and close.
+LAGGING_GRACE = 2.0
 COMMANDS = {"start": SessionStatus.LIVE, "end": SessionStatus.ENDED}
 RUNNER_ACTIONS = ("open_activity", "close_activity", "push_activity")
 _DISCUSSION_OPENED = b'"type":"discussion_opened"'
@@ -155,8 +164,13 @@ def _same_origin(websocket: WebSocket) -> bool:
 
 
 class LiveConnection:
-    """One socket: a reader for what the client sends, a forwarder for the session's channel,
-    one lock so the two never interleave frames."""
+    """One socket: its reader runs in the ASGI task itself; broadcasts come from the session's
+    hub (``deliver``), sent at once or through a backlog while the socket cannot take them."""
+
+    __slots__ = ("ws", "principal", "session_id", "institution_id", "role", "since",
+                 "enrolment_id", "listener", "broker", "plugins", "_checkin_changed",
+                 "_checkin_expected", "last_seq", "hub", "backlog", "_drainer", "_held",
+                 "_resend", "_closing", "_reader", "__weakref__")
 
     def __init__(self, websocket: WebSocket, principal: Principal, session: LiveSession,
                  role: str, *, since: int | None = None, view: str = "",
@@ -176,13 +190,146 @@ class LiveConnection:
         self.broker = runtime(websocket).broker
         self.plugins = runtime(websocket).plugins
         #: Set when a ``checkin`` broadcast arrives: the code ticker re-reads the session.
-        self._checkin_changed = asyncio.Event()
+        self._checkin_changed = asyncio.Event() if self.listener != PUBLIC else None
         self._checkin_expected: bool | None = None
-        self._send_lock = asyncio.Lock()
-        #: The highest ``seq`` sent on this socket: queued frames at or below it are skipped.
+        #: The highest ``seq`` sent on this socket: frames at or below it are skipped.
         self.last_seq = 0
-        self.sub: Any = None
-        self.group_subs: dict[int, Any] = {}
+        self.hub = hub_for(self.broker, self.session_id)
+        #: Frames waiting for this socket (None: it takes them as they come).
+        self.backlog: deque[tuple[int, bytes, str]] | None = None
+        self._drainer: asyncio.Task[None] | None = None
+        #: While > 0 (a catch-up is being sent) frames wait in the backlog.
+        self._held = 0
+        #: A send that had to wait for the socket, finished by the drainer first.
+        self._resend: tuple[Any, Any] | None = None
+        self._closing = False
+        self._reader: asyncio.Task[Any] | None = None
+
+    # --- broadcasts from the hub ------------------------------------------------------------
+
+    def deliver(self, seq: int, message: bytes, text: str) -> None:
+        """Called by the hub for every frame of this socket's channels, in ``seq`` order.
+        Never waits: a frame the socket cannot take now goes to its backlog."""
+        if self._closing or seq <= self.last_seq:
+            return
+        if self.backlog is not None:
+            if len(self.backlog) >= QUEUE_SIZE:
+                self.lagged()
+                return
+            self.backlog.append((seq, message, text))
+            self._drain()
+            return
+        if self._needs_work(message):
+            self.backlog = deque(((seq, message, text),))
+            self._drain()
+            return
+        self.last_seq = seq
+        self._send_now(text)
+        if self._checkin_changed is not None and _CHECKIN in message[:64]:
+            self._checkin_expected = b'"required":true' in message
+            self._checkin_changed.set()
+
+    def _needs_work(self, message: bytes) -> bool:
+        """Frames after which this socket must read the database (its group, its quiz
+        score): they go through the drainer, which can wait."""
+        if self.listener != PUBLIC:
+            return False
+        head = message[:64]
+        return _DISCUSSION_OPENED in head or (_ACTIVITY_CLOSED in head and _QUICK_QUIZ in message)
+
+    def _send_now(self, text: str) -> None:
+        """Run the send by hand: when the server can write at once (uvicorn writes to the
+        transport unless it is paused) it completes here, without a task or a wake-up. If it
+        has to wait, the drainer finishes it and the next frames queue behind it."""
+        coro = self.ws.send_text(text)
+        try:
+            waiting = coro.send(None)
+        except StopIteration:
+            return
+        except Exception as exc:  # gone: the reader sees the disconnect and cleans up
+            self._gone(exc)
+            return
+        self._resend = (coro, waiting)
+        self.backlog = deque()
+        self._drain()
+
+    def _drain(self) -> None:
+        if self._drainer is None and not self._held and not self._closing:
+            self._drainer = asyncio.create_task(self._run_backlog())
+
+    async def _run_backlog(self) -> None:
+        try:
+            if self._resend is not None:
+                coro, waiting = self._resend
+                self._resend = None
+                await _finish(coro, waiting)
+            while self.backlog and not self._held:
+                seq, message, text = self.backlog.popleft()
+                if seq <= self.last_seq:
+                    continue
+                await self.ws.send_text(text)
+                self.last_seq = seq
+                await self._after(seq, message)
+        except Exception as exc:
+            self._gone(exc)
+        finally:
+            self._drainer = None
+            if not self.backlog and not self._held:
+                self.backlog = None
+            elif self.backlog and not self._held and not self._closing:
+                self._drain()
+
+    async def _after(self, seq: int, message: bytes) -> None:
+        """What a frame just sent asks of this socket itself."""
+        if self.listener == PUBLIC:
+            if _DISCUSSION_OPENED in message[:64]:
+                await self._enter_group_of(message, seq)
+            elif _ACTIVITY_CLOSED in message[:64] and _QUICK_QUIZ in message:
+                await self._send_quiz_result(message)
+        elif _CHECKIN in message[:64] and self._checkin_changed is not None:
+            self._checkin_expected = b'"required":true' in message
+            self._checkin_changed.set()
+
+    async def _hold(self) -> None:
+        """Frames wait in the backlog (after the one being sent) until ``_release``."""
+        self._held += 1
+        if self.backlog is None:
+            self.backlog = deque()
+        drainer = self._drainer
+        if drainer is not None and drainer is not asyncio.current_task():
+            await asyncio.gather(drainer, return_exceptions=True)
+
+    def _release(self) -> None:
+        self._held = max(0, self._held - 1)
+        if not self._held:
+            if self.backlog:
+                self._drain()
+            elif self._drainer is None:
+                self.backlog = None
+
+    def lagged(self) -> None:
+        """Too far behind (or the hub lost frames): close with 4429, the client resumes."""
+        if self._closing:
+            return
+        self._closing = True
+        self.backlog = None
+        asyncio.create_task(self._close_lagging())
+
+    async def _close_lagging(self) -> None:
+        try:
+            await asyncio.wait_for(self.ws.send_text(error_frame(
+                self.principal, "lagging", "Kết nối quá chậm, đang kết nối lại.",
+                "The connection fell behind, reconnecting.")), LAGGING_GRACE)
+            await asyncio.wait_for(self.ws.close(CLOSE_LAGGING, "lagging"), LAGGING_GRACE)
+        except Exception:
+            pass
+        if self._reader is not None:
+            self._reader.cancel()  # a socket too slow to take its close is dropped
+
+    def _gone(self, exc: BaseException) -> None:
+        _log_unexpected(exc)
+        self._closing = True
+        self.backlog = None
 
     def _you(self) -> dict[str, Any]:
         return {"user_id": self.principal.user_id, "role": self.role,
@@ -191,21 +338,28 @@ class LiveConnection:
 
     async def catch_up(self, since: int | None) -> int:
         """Send what the client lacks: the frames after ``since`` if they are all stored,
-        otherwise (or without ``since``) a fresh snapshot. Returns the seq now covered."""
+        otherwise (or without ``since``) a fresh snapshot. Returns the seq now covered.
+        Broadcasts arriving meanwhile wait, then follow (those it covered are skipped)."""
+        await self._hold()
+        try:
+            return await self._catch_up(since)
+        finally:
+            self._release()
+
+    async def _catch_up(self, since: int | None) -> int:
         if since is not None:
             current = await self._current_seq()
             frames = await missed(self.session_id, self.listener, since, current,
                                   extra=await self._group_audiences())
             if frames is not None:
-                async with self._send_lock:
-                    for text in frames:
-                        await self.ws.send_text(text)
-                    await self.ws.send_text(reply("resumed", since=since, seq=current,
-                                                  replayed=len(frames)))
+                for text in frames:
+                    await self.ws.send_text(text)
+                await self.ws.send_text(reply("resumed", since=since, seq=current,
+                                              replayed=len(frames)))
                 self.last_seq = max(self.last_seq, current)
                 return current
         seq, state = await snapshot(self.session_id, self._you(), self.listener)
-        await self.send(state.decode())
+        await self.ws.send_text(state.decode())
         self.last_seq = max(self.last_seq, seq)
         return seq
 
@@ -224,14 +378,10 @@ class LiveConnection:
         return tuple(group_audience(g) for g in ids)
 
     async def _join_group(self, group_id: int) -> None:
-        """Read the group's channel too, through the socket's own queue (one order, one
-        bound)."""
-        if group_id in self.group_subs or self.sub is None:
-            return
-        sub = await self.broker.subscribe(
-            listener_channel(self.session_id, group_audience(group_id)), maxsize=QUEUE_SIZE)
-        sub.queue = self.sub.queue
-        self.group_subs[group_id] = sub
+        """Hear the group's channel too, through the session's hub (one order)."""
+        audience = group_audience(group_id)
+        if not self.hub.listens(self, audience):
+            await self.hub.add(self, audience)
 
     async def _enter_group_of(self, message: bytes, seq: int) -> None:
         """A discussion opened: a member starts reading their group's channel, then gets from
@@ -250,16 +400,16 @@ class LiveConnection:
         frames = await missed(self.session_id, self.listener, seq, current,
                               extra=(group_audience(mine[0]),))
         if frames is None:
-            await self.catch_up(None)
+            await self._catch_up(None)  # in the drainer: frames already wait behind it
             return
-        async with self._send_lock:
-            for text in frames:
-                await self.ws.send_text(text)
+        for text in frames:
+            await self.ws.send_text(text)
         self.last_seq = max(self.last_seq, current)
 
     async def send(self, text: str) -> None:
-        async with self._send_lock:
-            await self.ws.send_text(text)
+        """A reply to this socket only. Frames never interleave (each is written whole), so
+        replies need no lock against broadcasts; their order relative to them is free."""
+        await self.ws.send_text(text)
 
     # --- what other plugins may use (hookspecs.py lists it) -------------------------------
 
@@ -307,14 +457,15 @@ class LiveConnection:
                                    reply(type_, **payload))
 
     async def run(self) -> None:
-        # Subscribe before joining and before the snapshot, so nothing published in between
-        # is lost; the forwarder skips what the snapshot already contains.
-        sub = None
-        joined = routed = False
+        # Hear the session before joining and before the snapshot, so nothing published in
+        # between is lost: it waits in the backlog, and what the snapshot covers is skipped.
+        joined = routed = added = False
         tasks: list[asyncio.Task[Any]] = []
+        self._reader = asyncio.current_task()
+        await self._hold()
         try:
-            sub = self.sub = await self.broker.subscribe(
-                listener_channel(self.session_id, self.listener), maxsize=QUEUE_SIZE)
+            added = True
+            await self.hub.add(self, self.listener)
             if self.listener == PUBLIC:
                 for group_id in await user_groups(self.session_id, self.principal.user_id,
                                                   open_only=True):
@@ -322,36 +473,42 @@ class LiveConnection:
             await record_join(self.broker, self.session_id, self.principal.user_id,
                               self.principal.full_name, self.role)
             joined = True
-            seq = await self.catch_up(self.since)
+            try:
+                await self._catch_up(self.since)
+            finally:
+                self._release()
             await router_for(self.broker).add(self)
             routed = True
             await extensions.connected(self)
-            tasks = [asyncio.create_task(self._read()),
-                     asyncio.create_task(self._forward(sub, seq))]
             if self.listener in (RUNNER_LISTENER, SCREEN):
                 tasks.append(asyncio.create_task(self._checkin_ticker()))
-            main = list(tasks)
-            # A plugin's feed that returns does not end the socket; only the reader, the
-            # forwarder and the ticker do.
+            # A plugin's feed that returns does not end the socket; only the reader (and the
+            # ticker failing) does.
             if self.is_console:
                 tasks += await extensions.runner_feeds(self)
-            done, _pending = await asyncio.wait(main, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                if not task.cancelled() and task.exception() is not None:
-                    _log_unexpected(task.exception())
+            await self._read()
         except Exception as exc:
             _log_unexpected(exc)
+        except asyncio.CancelledError:
+            if not self._closing:  # not our own drop of a lagging socket: the server's
+                raise
         finally:
+            self._closing = True
+            self.backlog = None
+            drainer = self._drainer
+            if drainer is not None:
+                tasks.append(drainer)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self._resend is not None:
+                self._resend[0].close()
+                self._resend = None
             if routed:
                 await router_for(self.broker).remove(self)
                 await extensions.disconnected(self)
-            if sub is not None:
-                await sub.close()
-            for group_sub in self.group_subs.values():
-                await group_sub.close()
+            if added:
+                await leave(self.broker, self.session_id, self)
             if joined:
                 try:
                     await record_leave(self.broker, self.session_id, self.principal.user_id,
@@ -376,29 +533,6 @@ class LiveConnection:
                 except UnicodeDecodeError:
                     text = ""
             await self.handle(text)
-
-    async def _forward(self, sub: Any, after_seq: int) -> None:
-        self.last_seq = max(self.last_seq, after_seq)
-        while True:
-            message = await sub.get()
-            if sub.overflowed or any(g.overflowed for g in self.group_subs.values()):
-                await self.send(error_frame(
-                    self.principal, "lagging", "Kết nối quá chậm, đang kết nối lại.",
-                    "The connection fell behind, reconnecting."))
-                await self.ws.close(CLOSE_LAGGING, "lagging")
-                return
-            seq = seq_of(message)
-            if seq > self.last_seq:
-                await self.send(message.decode())
-                self.last_seq = seq
-                if self.listener == PUBLIC and _DISCUSSION_OPENED in message[:64]:
-                    await self._enter_group_of(message, seq)
-                elif self.listener == PUBLIC and _ACTIVITY_CLOSED in message[:64] \
-                        and _QUICK_QUIZ in message:
-                    await self._send_quiz_result(message)
-                elif self.listener != PUBLIC and _CHECKIN in message[:64]:
-                    self._checkin_expected = b'"required":true' in message
-                    self._checkin_changed.set()
 
     async def _send_quiz_result(self, message: bytes) -> None:
         """A quick quiz closed: this trainee's own score and rank, to this socket only (no
@@ -545,6 +679,30 @@ class LiveConnection:
 
     async def _error(self, code: str, vi: str, en: str, **extra: Any) -> None:
         await self.send(error_frame(self.principal, code, vi, en, **extra))
+
+
+async def _finish(coro: Any, waiting: Any) -> None:
+    """Go on with a coroutine that was started by hand (``coro.send(None)``) and had to wait
+    for ``waiting`` (what it yielded: a future, or None for a bare yield), as a task would."""
+    try:
+        while True:
+            try:
+                if asyncio.isfuture(waiting):
+                    # what a task does with a future its coroutine yields (else awaiting it
+                    # again raises "await wasn't used with future")
+                    waiting._asyncio_future_blocking = False
+                    await waiting
+                else:
+                    await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                pass  # the coroutine reads the future's outcome itself
+            waiting = coro.send(None)
+    except StopIteration:
+        return
+    finally:
+        coro.close()
 
 
 def _log_unexpected(exc: BaseException) -> None:

@@ -162,6 +162,7 @@ async def _close_presence(session_id: int, now: datetime) -> None:
         att.present_since = None
         att.open_connections = 0
         await att.save(update_fields=["seconds_present", "present_since", "open_connections"])
+    await LiveSession.filter(id=session_id).update(present_users=0, present_trainees=0)
 
 
 def _conflict(current: str) -> Problem:
