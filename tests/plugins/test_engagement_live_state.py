@@ -98,7 +98,10 @@ async def test_two_flushes_in_flight_count_a_resend_once(app, world):
                          at(i), at(i), {}) for i in range(n)]
 
     first = asyncio.ensure_future(writer.write(rows(u2, "a", 300) + rows(u1, "b", 300)))
-    await asyncio.sleep(0.002)  # the first flush has started; this one is the second
+    for _ in range(1000):  # until the first flush has started: this one is the second
+        if writer._flushing:
+            break
+        await asyncio.sleep(0.001)
     second = asyncio.ensure_future(writer.write(rows(u1, "b", 320) + rows(u2, "a", 310)))
     assert await asyncio.gather(first, second) == [600, 30]
     assert writer.flushes == 2
