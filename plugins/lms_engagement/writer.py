@@ -187,14 +187,14 @@ class EventWriter:
         owner: dict[tuple[int, str], _Pending] = {}
         try:
             states: list[SignalState] = []
+            rows: list[EventRow] = []
             for item in batch:
                 states += item.states
                 for row in item.rows:
                     key = (row.user_id, row.client_id)
                     if key not in owner:  # the same event in two batches: the first owns it
                         owner[key] = item
-            rows = [row for item in batch for row in item.rows
-                    if owner[(row.user_id, row.client_id)] is item]
+                        rows.append(row)
             rows.sort(key=_row_key)  # one lock order for every flush
             inserted = await insert_rows(rows, states)
         except Exception as exc:  # every caller of this flush hears of it, none waits forever
