@@ -15,9 +15,12 @@ import json
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
 from tortoise import connections
+from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 #: PostgreSQL casts (``$3::boolean``), which SQLite does not parse and does not need.
@@ -76,6 +79,16 @@ async def fetch_rows(sql: str, *args: Any, connection: Any = None) -> Sequence[S
     return rows
 
 
+async def fetch_models(model: type[M], sql: str, *args: Any, connection: Any = None) -> list[M]:
+    """ORM objects of ``model`` from a hand-written ``SELECT`` of all its columns: what a
+    queryset returns, without building the query (pypika's ~100-200 µs per query), for the few
+    requests that come in bursts (a quiz submit from a whole class). The rows are converted by
+    the model's own fields, exactly as the ORM would; the objects save and compare as usual."""
+    rows = await fetch_rows(sql, *args, connection=connection)
+    make = model._init_from_db
+    return [make(**row) for row in rows]
+
+
 def as_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
@@ -87,6 +100,13 @@ def as_date(value: Any) -> str | None:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A timestamp column: asyncpg returns ``datetime``, SQLite the ISO text Tortoise wrote."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
 
 
 def as_json(value: Any) -> Any:
@@ -101,13 +121,26 @@ def in_list(start: int, count: int) -> str:
     return ", ".join(f"${i}" for i in range(start, start + count))
 
 
+def any_id(column: str, n: int, connection_name: str = "default") -> tuple[str, Any]:
+    """``column`` in a set of ids given as ONE parameter ``$n``; returns the condition and a
+    function turning the ids into that parameter. One parameter, because asyncpg refuses more
+    than 32,767 and a report can ask for hundreds of thousands of ids. On PostgreSQL it is
+    ``= ANY($n::bigint[])``, not ``IN (SELECT jsonb_array_elements_text(...))``: the planner
+    takes a set-returning function for 100 rows whatever it holds, and for one trainee's
+    attempt that made it hash-join a whole table (20 ms instead of 0.4 ms per call)."""
+    if dialect(connection_name) == "sqlite":
+        return (f"{column} IN (SELECT value FROM json_each(${n}))",
+                lambda ids: json.dumps([int(i) for i in ids]))
+    return f"{column} = ANY(${n}::bigint[])", lambda ids: [int(i) for i in ids]
+
+
 def like_pattern(word: str) -> str:
     """``%word%`` with LIKE's own wildcards escaped (use with ``ESCAPE '\\'``)."""
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-__all__: Sequence[str] = ("fetch", "fetch_rows", "execute", "dialect", "as_bool", "as_date", "as_json", "in_list",
-                          "like_pattern")
+__all__: Sequence[str] = ("fetch", "fetch_rows", "execute", "dialect", "as_bool", "as_date", "as_datetime", "as_json", "in_list",
+                          "any_id", "fetch_models", "like_pattern")
 
 
 async def execute_many(sql: str, rows: Sequence[Sequence[Any]], connection: Any = None) -> None:

@@ -7,6 +7,7 @@ import secrets
 import time
 from datetime import datetime, timezone
 
+from lms_core import sql
 from lms_core.models import ApiToken
 
 PREFIX = "lms_"
@@ -33,6 +34,10 @@ async def issue_token(user_id: int, institution_id: int, name: str,
 #: lookup was a quarter of the CPU of a cheap request.
 TOKEN_TTL = 10.0
 _MAX_CACHED = 50_000
+#: Hand-written (``lms_core.sql``): every request of a script or a load test starts here, and the
+#: ORM's query building was most of the lookup's 0.4 ms.
+_LOOKUP = ("SELECT user_id, institution_id, expires_at FROM lms_api_token "
+           "WHERE token_hash = $1 AND revoked = $2")
 _cache: dict[str, tuple[float, tuple[int, int]]] = {}
 
 
@@ -49,14 +54,11 @@ async def resolve_token(token: str) -> tuple[int, int] | None:
     clock = time.monotonic()
     if hit is not None and hit[0] > clock:
         return hit[1]
-    rows = await ApiToken.filter(token_hash=key, revoked=False).values(
-        "user_id", "institution_id", "expires_at"
-    )
+    rows = await sql.fetch_rows(_LOOKUP, key, False)
     if not rows:
         forget(key)
         return None
-    row = rows[0]
-    expires = row["expires_at"]
+    user_id, institution_id, expires = rows[0][0], rows[0][1], sql.as_datetime(rows[0][2])
     if expires and expires < datetime.now(timezone.utc):
         forget(key)
         return None
@@ -65,6 +67,6 @@ async def resolve_token(token: str) -> tuple[int, int] | None:
     ttl = TOKEN_TTL
     if expires:  # never trust a token past its own expiry
         ttl = min(ttl, (expires - datetime.now(timezone.utc)).total_seconds())
-    found = (row["user_id"], row["institution_id"])
+    found = (user_id, institution_id)
     _cache[key] = (clock + ttl, found)
     return found

@@ -6,20 +6,15 @@ attempts count, the same ones course completion reads."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
-from lms_core.sql import dialect, fetch
+from lms_core.sql import any_id, dialect, fetch
 
 from lms_quizzes.attempts import FINISHED
 from lms_quizzes.models import Quiz
 
 
-#: A list of ids as ONE JSON parameter (asyncpg refuses more than 32,767 parameters, and a city's
-#: report asks for hundreds of thousands of attempts).
-_IDS = {"postgres": "SELECT (jsonb_array_elements_text(${n}::jsonb))::bigint",
-        "sqlite": "SELECT value FROM json_each(${n})"}
 #: Each slot's question competency codes, one row per code.
 _CODES = {"postgres": "CROSS JOIN LATERAL jsonb_array_elements_text(q.competencies::jsonb) AS c(code)",
           "sqlite": "JOIN json_each(q.competencies) AS c"}
@@ -31,14 +26,15 @@ def _dialect() -> str:
 
 
 async def _attempts(quiz_ids: list[int], user_ids: list[int] | None) -> list[dict[str, Any]]:
-    d = _dialect()
+    quizzes, quiz_param = any_id("quiz_id", 1)
     sql = ("SELECT id, quiz_id, user_id, number, fraction, finished_at FROM quizzes_attempt "
-           f"WHERE quiz_id IN ({_IDS[d].format(n=1)}) AND state = $2 "
+           f"WHERE {quizzes} AND state = $2 "
            "AND enrolment_id IS NOT NULL AND fraction IS NOT NULL")
-    args: list[Any] = [json.dumps(quiz_ids), FINISHED]
+    args: list[Any] = [quiz_param(quiz_ids), FINISHED]
     if user_ids is not None:
-        sql += f" AND user_id IN ({_IDS[d].format(n=3)})"
-        args.append(json.dumps(user_ids))
+        users, user_param = any_id("user_id", 3)
+        sql += f" AND {users}"
+        args.append(user_param(user_ids))
     return await fetch(sql, *args)
 
 
@@ -47,12 +43,13 @@ async def _marks_by_code(attempt_ids: list[int]) -> dict[int, dict[str, list[flo
     if not attempt_ids:
         return {}
     d = _dialect()
+    attempts, param = any_id("s.attempt_id", 1)
     rows = await fetch(
         f"SELECT s.attempt_id, {_CODE[d]} AS code, SUM(COALESCE(s.mark, 0)) AS earned, "
         "SUM(COALESCE(s.max_mark, 0)) AS possible FROM quizzes_attempt_slot s "
         f"JOIN quizzes_question q ON q.id = s.question_id {_CODES[d]} "
-        f"WHERE s.attempt_id IN ({_IDS[d].format(n=1)}) GROUP BY s.attempt_id, {_CODE[d]}",
-        json.dumps(attempt_ids))
+        f"WHERE {attempts} GROUP BY s.attempt_id, {_CODE[d]}",
+        param(attempt_ids))
     out: dict[int, dict[str, list[float]]] = {}
     for r in rows:
         out.setdefault(r["attempt_id"], {})[r["code"]] = [float(r["earned"] or 0),

@@ -54,7 +54,7 @@ def _settings_summary(ctx: svc.QuizContext) -> dict[str, Any]:
 @api("GET", permission=ATTEMPT, summary="A quiz module: settings, my attempts, may I start",
      tags=TAGS)
 async def quiz_info(request: Request, principal) -> dict[str, Any]:
-    o = await svc.overview(principal, path_int(request, "module_id"), runtime(request).plugins)
+    o = await svc.overview(principal, path_int(request, "module_id"), runtime(request))
     ctx = o.ctx
     return {
         "module": {"id": ctx.module.id, "title": ctx.module.title,
@@ -74,7 +74,7 @@ async def quiz_info(request: Request, principal) -> dict[str, Any]:
      responses={409: "Closed, not enrolled, or no attempts left"})
 async def start_attempt(request: Request, principal) -> Response | dict[str, Any]:
     ctx = await svc.context(principal, path_int(request, "module_id"))
-    attempt, created = await svc.start_or_resume(principal, ctx, runtime(request).plugins)
+    attempt, created = await svc.start_or_resume(principal, ctx, runtime(request))
     rows = await AttemptSlot.filter(attempt_id=attempt.id).order_by("slot")
     body = svc.running_view(attempt, ctx.settings, rows, svc.now())
     if created:
@@ -93,7 +93,7 @@ async def _attempt_context(principal, attempt: Attempt) -> svc.QuizContext:
 @api("GET", permission=ATTEMPT, summary="My attempt: running, or its review", tags=TAGS)
 async def get_attempt(request: Request, principal) -> dict[str, Any]:
     attempt = await svc.own_attempt(principal, path_int(request, "attempt_id"),
-                                    runtime(request).plugins)
+                                    runtime(request))
     ctx = await _attempt_context(principal, attempt)
     rows = await AttemptSlot.filter(attempt_id=attempt.id).order_by("slot")
     at = svc.now()
@@ -110,7 +110,7 @@ async def save_slot(request: Request, principal, body: SlotSave) -> dict[str, An
     row = await svc.save_response(
         principal, path_int(request, "attempt_id"), path_int(request, "slot"),
         response=body.response, has_response="response" in body.model_fields_set,
-        flagged=body.flagged, base_seq=body.base_seq, plugins=runtime(request).plugins)
+        flagged=body.flagged, base_seq=body.base_seq, runtime=runtime(request))
     return {"slot": row.slot, "seq": row.seq, "saved_at": row.saved_at,
             "flagged": row.flagged,
             "answered": row.response is not None and row.response != {}}
@@ -118,9 +118,8 @@ async def save_slot(request: Request, principal, body: SlotSave) -> dict[str, An
 
 @api("POST", permission=ATTEMPT, tags=TAGS, summary="Submit my attempt (grades it once)")
 async def submit_attempt(request: Request, principal) -> dict[str, Any]:
-    plugins = runtime(request).plugins
     attempt, quiz, rows = await svc.close_attempt(path_int(request, "attempt_id"),
-                                                  plugins=plugins, owner=principal)
+                                                  runtime=runtime(request), owner=principal)
     settings = svc.settings_of(quiz)
     return svc.finished_view(attempt, settings, rows,
                              svc.review_items(settings, attempt, svc.now()))

@@ -152,6 +152,10 @@ class Attempt(Model):
     passed = fields.BooleanField(null=True)
     quiz_version = fields.IntField(default=1)
     updated_at = fields.DatetimeField(auto_now=True)
+    #: Finished, and its course progress not yet recorded (``progress.py``): set in the same
+    #: statement that finishes the attempt, cleared once a job has recorded it, so a restart
+    #: between the two loses nothing (the periodic sweep picks it up).
+    progress_pending = fields.BooleanField(default=False)
 
     class Meta:
         table = "quizzes_attempt"

@@ -155,8 +155,7 @@ async def quiz_overview(request: Any, module: Any) -> dict[str, Any]:
     from lms_core.runtime import runtime
     from lms_quizzes import attempts as svc
 
-    o = await svc.overview(request.scope.get("principal"), module.id,
-                           runtime(request).plugins)
+    o = await svc.overview(request.scope.get("principal"), module.id, runtime(request))
     return {
         "settings": o.ctx.settings, "enrolled": o.ctx.enrolment is not None,
         "attempts": [{**svc.attempt_summary(a, o.items[a.id]), "reviewable": bool(o.items[a.id])}

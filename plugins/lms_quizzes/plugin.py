@@ -55,6 +55,14 @@ def lms_register_permissions() -> list[Permission]:
 
 
 @hookimpl
+def lms_register_jobs() -> list[Any]:
+    """Course progress of submitted attempts, off the submit request (``progress.py``)."""
+    from lms_quizzes import progress
+
+    return progress.jobs()
+
+
+@hookimpl
 def lms_register_routes(settings: Any) -> list[Any]:
     return [*routes(), *attempt_api.routes(), *stats_api.routes(), *staff_api.routes(),
             *staff_views.routes()]

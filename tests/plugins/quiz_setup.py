@@ -42,3 +42,14 @@ async def make_quiz_world(world) -> dict[str, Any]:
     return {"category": cat.id, "questions": qs, "module": module.id, "inst": inst}
 
 
+
+
+async def progress_recorded(attempt_id: int, timeout: float = 5.0) -> None:
+    """Wait for the job that records a submitted attempt's course progress (``progress.py``)."""
+    import asyncio
+
+    from lms_quizzes.models import Attempt
+
+    async with asyncio.timeout(timeout):
+        while await Attempt.filter(id=attempt_id, progress_pending=True).exists():
+            await asyncio.sleep(0.02)

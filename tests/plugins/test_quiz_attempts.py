@@ -12,7 +12,7 @@ import pytest
 from lms_core.models import CourseModule, ModuleProgress, ProgressStatus
 from lms_quizzes.models import Attempt, AttemptSlot, Quiz
 
-from .quiz_setup import ESSAY, question as _question
+from .quiz_setup import ESSAY, progress_recorded, question as _question
 
 Q = "/api/v1/quizzes"
 
@@ -132,6 +132,7 @@ async def test_submit_grades_once_records_completion_and_shows_the_mark(client_f
     # a graded quiz shows only the mark right after: no key yet
     assert first.json()["review"] == ["marks"]
     assert not (_keys(first.json()) & {"fraction_of_answer", "feedback_html", "correct_value"})
+    await progress_recorded(attempt["id"])  # a job records it, off the request
     progress = await ModuleProgress.get(module_id=quiz_world["module"])
     assert progress.status == ProgressStatus.COMPLETED and progress.score == pytest.approx(1.0)
     late = await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/1",
@@ -251,3 +252,50 @@ async def test_a_whole_class_opening_a_new_quiz_at_once_creates_one_quiz_row(qui
                                   for _ in range(20)))
     assert len({r.id for r in rows}) == 1
     assert await Quiz.filter(module_id=module.id).count() == 1
+
+
+async def test_starts_from_several_tabs_at_once_make_one_attempt(client_for, quiz_world):
+    """No lock on the quiz row: the unique (quiz, user, number) lets one insert win and the
+    others take its attempt (on PostgreSQL the losers really collide and roll back)."""
+    import asyncio
+
+    trainee = await client_for("trainee_a")
+    url = f"{Q}/modules/{quiz_world['module']}/attempts"
+    replies = await asyncio.gather(*(trainee.post(url) for _ in range(6)))
+    assert all(r.status_code in (200, 201) for r in replies), [r.text for r in replies]
+    assert len({r.json()["id"] for r in replies}) == 1
+    assert sorted(r.status_code for r in replies).count(201) == 1
+    assert await Attempt.filter(user__login="trainee_a").count() == 1
+    assert await AttemptSlot.filter(attempt_id=replies[0].json()["id"]).count() == 3
+
+
+async def test_progress_whose_job_never_ran_is_recorded_by_the_sweep(app, client_for,
+                                                                      quiz_world):
+    """The submit marks the attempt in the statement that finishes it; a job lost with its
+    process (no runtime here: nothing is queued) is recorded by the periodic sweep, once."""
+    from datetime import timedelta
+
+    from lms_quizzes import attempts as svc, progress
+
+    trainee = await client_for("trainee_a")
+    attempt = await _start(trainee, quiz_world["module"])
+    for slot, response in _answers(attempt).items():
+        await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{slot}",
+                          json={"response": response})
+    closed, _quiz, rows = await svc.close_attempt(attempt["id"])
+    assert closed.state == "finished" and closed.passed and len(rows) == 3
+    assert (await Attempt.get(id=attempt["id"])).progress_pending
+    assert not await ModuleProgress.filter(module_id=quiz_world["module"]).exists()
+    plugins = app.state.lms.plugins
+    assert await progress.sweep(plugins) == 0  # under a minute old: left to its own job
+    assert await progress.sweep(plugins, older_than=timedelta(0)) == 1
+    row = await ModuleProgress.get(module_id=quiz_world["module"])
+    assert row.status == ProgressStatus.COMPLETED and row.score == pytest.approx(1.0)
+    assert not (await Attempt.get(id=attempt["id"])).progress_pending
+    assert await progress.record(plugins, attempt["id"]) is False  # recorded once
+    assert await progress.sweep(plugins, older_than=timedelta(0)) == 0
+    # a lecturer's preview (no enrolment) has no progress to record
+    lecturer = await client_for("lecturer_a")
+    preview = await _start(lecturer, quiz_world["module"])
+    await lecturer.post(f"{Q}/attempts/{preview['id']}/submit")
+    assert not (await Attempt.get(id=preview["id"])).progress_pending
