@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Attempt',
             name='progress_pending',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, description='Finished, and its course progress not yet recorded (``progress.py``): set in the same'),
         ),
         ops.RunSQL(
             "CREATE INDEX idx_quizzes_attempt_progress_pending ON quizzes_attempt "
