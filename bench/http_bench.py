@@ -81,6 +81,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU of a process and every process below it (``uvicorn --workers N`` serves from
+    children of the process it was started as)."""
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(proc.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += cpu_seconds(current)
+        except (OSError, ValueError, IndexError):
+            continue
+        todo.extend(children.get(current, ()))
+    return total
+
+
 def postgres_cpu_seconds() -> float:
     """CPU of every PostgreSQL process on this machine (the benchmark's backends dominate)."""
     total = 0.0
@@ -106,7 +129,8 @@ class Server:
     """A uvicorn process serving ``app`` the way ``lms serve`` does, on a free port."""
 
     def __init__(self, label: str, app: str, env: dict[str, str], log_dir: Path,
-                 access_log: bool, app_dir: Path | None = None, ws: str = "") -> None:
+                 access_log: bool, app_dir: Path | None = None, ws: str = "",
+                 workers: int = 1) -> None:
         self.label = label
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -117,6 +141,8 @@ class Server:
             cmd += ["--ws", ws]
         if not access_log:
             cmd.append("--no-access-log")
+        if workers > 1:
+            cmd += ["--workers", str(workers)]
         if app_dir:
             cmd += ["--app-dir", str(app_dir)]
         self.log_path = log_dir / f"{label}.log"

@@ -208,7 +208,7 @@ async def wait_for_progress(url: str, server_pid: int, pg: bool,
     """Course progress is recorded by queued jobs after each submit (plugins/lms_quizzes/
     progress.py): wait until none is pending, and say how long that took and what it cost,
     so that work moved off the request is still counted."""
-    cpu0 = http_bench.cpu_seconds(server_pid)
+    cpu0 = http_bench.tree_cpu_seconds(server_pid)
     db0 = http_bench.postgres_cpu_seconds() if pg else 0.0
     (recorded,), = await _fetch(url, "SELECT COUNT(*) FROM quizzes_attempt WHERE progress_pending")
     t0 = time.perf_counter()
@@ -221,7 +221,7 @@ async def wait_for_progress(url: str, server_pid: int, pg: bool,
     return {"recorded": recorded - left, "left": left, "done": left == 0,
             "seconds": round(time.perf_counter() - t0, 2),
             "server_cpu_ms_per_attempt": round(
-                (http_bench.cpu_seconds(server_pid) - cpu0) / n * 1000, 2),
+                (http_bench.tree_cpu_seconds(server_pid) - cpu0) / n * 1000, 2),
             "db_cpu_ms_per_attempt": round(
                 ((http_bench.postgres_cpu_seconds() if pg else 0.0) - db0) / n * 1000, 2)}
 
@@ -279,8 +279,20 @@ def http_table(results: list[dict[str, Any]]) -> str:
 def server_env(url: str, tmp: Path, extra: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.update(LMS_DATABASE_URL=url, LMS_VAR_DIR=str(tmp / "var"), LMS_BROKER_URL="memory://",
-               LMS_SECRET_KEY="bench-secret-key-" + "x" * 40, LMS_DEBUG="", **extra)
+               LMS_SECRET_KEY="bench-secret-key-" + "x" * 40, LMS_DEBUG="")
+    env.update(extra)
     return env
+
+
+def flush_redis(url: str) -> None:
+    """The bench's own Redis database starts empty: no job left from an earlier run."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def run_http(backend: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -293,9 +305,14 @@ def run_http(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="lms-quiz-bench-") as tmpdir, \
             contextlib.ExitStack() as stack:
         tmp = Path(tmpdir)
+        extra = dict(args.env)
+        if args.workers > 1:  # as a deployment runs several workers: jobs and fan-out on Redis
+            extra.setdefault("LMS_JOBS_URL", args.redis_url)
+            extra.setdefault("LMS_BROKER_URL", args.redis_url)
+            flush_redis(extra["LMS_JOBS_URL"])
         server = http_bench.Server(f"app-{backend}", "lms_core.asgi:app",
-                                   server_env(url, tmp, dict(args.env)), tmp, access_log=False,
-                                   app_dir=args.app_dir)
+                                   server_env(url, tmp, extra), tmp, access_log=False,
+                                   app_dir=args.app_dir, workers=args.workers)
         stack.callback(server.stop)
         server.wait_ready()
         if not args.cold_quiz:
@@ -377,6 +394,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--grading-seconds", type=float, default=1.0,
                     help="seconds per question type")
     ap.add_argument("--procs", type=int, default=1, help="load generator processes")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server worker processes (uvicorn --workers; PostgreSQL only, jobs "
+                         "and fan-out then go through Redis, --redis-url)")
+    ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/7",
+                    help="the Redis database --workers uses (flushed before the run)")
     ap.add_argument("--ramp", type=float, default=0.0,
                     help="spread the starts over this many seconds (0: all at once)")
     ap.add_argument("--think", type=float, default=0.0,
@@ -417,7 +439,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"PostgreSQL does not answer at {PG_URL}: SQLite only.")
         if args.database_url and len(backends) > 1:
             raise SystemExit("--database-url needs --backend sqlite or postgres")
-        report.update(trainees=args.trainees, procs=args.procs, ramp_s=args.ramp,
+        if args.workers > 1 and "sqlite" in backends:
+            raise SystemExit("--workers needs --backend postgres (SQLite has one writer)")
+        report.update(trainees=args.trainees, procs=args.procs, workers=args.workers,
+                      ramp_s=args.ramp,
                       think_s=args.think, cold_quiz=args.cold_quiz, env=dict(args.env),
                       app_dir=str(args.app_dir or ""), label=args.label)
         results = [run_http(b, args) for b in backends]

@@ -192,10 +192,10 @@ class _Count(asyncio.Event):
 
 async def _main(index: int, cfg: dict[str, Any], share: list[tuple[int, int, str]],
                 barrier: Any) -> Part:
-    from http_bench import cpu_seconds, postgres_cpu_seconds
+    from http_bench import postgres_cpu_seconds, tree_cpu_seconds
 
     def cpu() -> tuple[float, float]:
-        return cpu_seconds(cfg["server_pid"]), postgres_cpu_seconds() if cfg["pg"] else 0.0
+        return tree_cpu_seconds(cfg["server_pid"]), postgres_cpu_seconds() if cfg["pg"] else 0.0
 
     loop = asyncio.get_running_loop()
     part = Part()
