@@ -38,6 +38,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import httpx  # noqa: E402
+from lms_core.cli import WS_PING_INTERVAL, WS_PING_TIMEOUT  # noqa: E402  (as `lms serve`)
 
 import loadgen  # noqa: E402
 import profiling  # noqa: E402
@@ -136,7 +137,9 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
                "--port", str(self.port), "--loop", "uvloop", "--http", "httptools",
-               "--ws-per-message-deflate", "false", "--log-level", "info"]
+               "--ws-per-message-deflate", "false", "--log-level", "info",
+               "--ws-ping-interval", str(WS_PING_INTERVAL),
+               "--ws-ping-timeout", str(WS_PING_TIMEOUT)]
         if ws:  # uvicorn's websocket implementation (default: the one ``lms serve`` uses)
             cmd += ["--ws", ws]
         if not access_log:

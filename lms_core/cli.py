@@ -259,6 +259,15 @@ def plugins_list(institution_code: str | None) -> None:
     env.run(go)
 
 
+#: Websocket keepalive: a ping every 20 s, and a socket whose pong has not been read within
+#: 60 s is closed (uvicorn's default is 20 s). A vanished phone is still noticed within a
+#: minute and a half, but a worker busy with a whole room answering at once (10,000 trainees,
+#: tens of seconds of queued work) no longer closes hundreds of healthy sockets with 1011:
+#: measured in bench/live_bench.py, docs/performance.md.
+WS_PING_INTERVAL = 20.0
+WS_PING_TIMEOUT = 60.0
+
+
 @main.command()
 @click.option("--host", default=None)
 @click.option("--port", default=None, type=int)
@@ -271,7 +280,8 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
     settings = Settings.from_env()
     uvicorn.run("lms_core.asgi:app", host=host or settings.host, port=port or settings.port,
                 workers=workers, reload=reload, loop="uvloop", http="httptools",
-                ws_per_message_deflate=False, proxy_headers=True, log_level="info")
+                ws_per_message_deflate=False, ws_ping_interval=WS_PING_INTERVAL,
+                ws_ping_timeout=WS_PING_TIMEOUT, proxy_headers=True, log_level="info")
 
 
 @main.command()
