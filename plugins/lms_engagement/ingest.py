@@ -59,7 +59,7 @@ def corrected_times(batch: EventBatch, received: datetime) -> list[datetime]:
     errors: list[dict[str, Any]] = []
     sent = batch.sent_at
     for index, event in enumerate(batch.events):
-        age = sent - event.at
+        age = sent - event["at"]
         if age <= _NO_TIME:  # stamped at (or, by rounding, just after) sending: now
             if age < _TOO_LATE:
                 errors.append(_error(index, "at", "later than sent_at"))
@@ -124,7 +124,7 @@ async def enrolments_for_modules(institution_id: int, user_id: int,
                                  events: list[EventIn], plugins: Any = None) -> dict[int, int]:
     """Map each module named in the batch to the user's enrolment that covers it. A module the
     user does not learn (or of another institution) fails the batch, naming the event index."""
-    module_ids = {e.module_id for e in events if e.module_id is not None}
+    module_ids = {m for e in events if (m := e.get("module_id")) is not None}
     if not module_ids:
         return {}
     cache = _cache(plugins)
@@ -145,22 +145,23 @@ async def enrolments_for_modules(institution_id: int, user_id: int,
     mapping: dict[int, int] = {}
     errors: list[dict[str, Any]] = []
     for index, event in enumerate(events):
-        if event.module_id is None:
+        module_id = event.get("module_id")
+        if module_id is None:
             continue
-        enrolment_id = enrolment_of_module.get(event.module_id)
+        enrolment_id = enrolment_of_module.get(module_id)
         if enrolment_id is None:
             errors.append(_error(index, "module_id", "not a module you are enrolled for"))
         else:
-            mapping[event.module_id] = enrolment_id
+            mapping[module_id] = enrolment_id
     if not errors:
         _remember(cache, institution_id, user_id, mapping)
     if errors:
         first = errors[0]
         raise Problem(422, f"Sự kiện số {first['index']} (đếm từ 0) gắn với module "
-                           f"{events[first['index']].module_id} của một khoá học bạn không "
+                           f"{events[first['index']].get('module_id')} của một khoá học bạn không "
                            "ghi danh.",
                       f"Event {first['index']} refers to module "
-                      f"{events[first['index']].module_id}, which you are not enrolled for.",
+                      f"{events[first['index']].get('module_id')}, which you are not enrolled for.",
                       errors=errors[:50])
     return mapping
 
@@ -170,16 +171,17 @@ async def check_live_sessions(user_id: int, events: list[EventIn]) -> None:
     away): only for a session the user's own socket has joined, which the live state records."""
     from lms_engagement.models import LiveState
 
-    wanted = {e.live_session_id for e in events if e.live_session_id is not None}
+    wanted = {s for e in events if (s := e.get("live_session_id")) is not None}
     if not wanted:
         return
     joined = set(await LiveState.filter(session_id__in=wanted, user_id=user_id).values_list(
         "session_id", flat=True))
     for index, event in enumerate(events):
-        if event.live_session_id is not None and event.live_session_id not in joined:
+        session_id = event.get("live_session_id")
+        if session_id is not None and session_id not in joined:
             raise Problem(422, f"Sự kiện số {index} (đếm từ 0) gắn với phiên học trực tiếp "
-                               f"{event.live_session_id} mà bạn chưa tham gia.",
-                          f"Event {index} refers to live session {event.live_session_id}, "
+                               f"{session_id} mà bạn chưa tham gia.",
+                          f"Event {index} refers to live session {session_id}, "
                           "which you have not joined.",
                           errors=[_error(index, "live_session_id",
                                          "not a live session you have joined")])
@@ -197,19 +199,22 @@ def rows_for(institution_id: int, user_id: int, batch: EventBatch, received: dat
     append = rows.append
     if live_session_id is not None:
         for event, ts in zip(batch.events, corrected):
-            if event.id not in seen:
-                seen.add(event.id)
+            client_id = event["id"]
+            if client_id not in seen:
+                seen.add(client_id)
                 append(EventRow(institution_id, user_id, enrolment_id, None, live_session_id,
-                                event.id, event.kind, event.at, received, ts, event.data))
+                                client_id, event["kind"], event["at"], received, ts,
+                                event.get("data") or {}))
         return rows
     for event, ts in zip(batch.events, corrected):
-        if event.id not in seen:
-            seen.add(event.id)
-            module_id = event.module_id
+        client_id = event["id"]
+        if client_id not in seen:
+            seen.add(client_id)
+            module_id = event.get("module_id")
             append(EventRow(institution_id, user_id,
                             enrolment_of.get(module_id) if module_id else None, module_id,
-                            event.live_session_id, event.id, event.kind, event.at, received, ts,
-                            event.data))
+                            event.get("live_session_id"), client_id, event["kind"],
+                            event["at"], received, ts, event.get("data") or {}))
     return rows
 
 
