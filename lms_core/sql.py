@@ -15,12 +15,9 @@ import json
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Sequence, TypeVar
+from typing import Any, Sequence
 
 from tortoise import connections
-from tortoise.models import Model
-
-M = TypeVar("M", bound=Model)
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 #: PostgreSQL casts (``$3::boolean``), which SQLite does not parse and does not need.
@@ -79,16 +76,6 @@ async def fetch_rows(sql: str, *args: Any, connection: Any = None) -> Sequence[S
     return rows
 
 
-async def fetch_models(model: type[M], sql: str, *args: Any, connection: Any = None) -> list[M]:
-    """ORM objects of ``model`` from a hand-written ``SELECT`` of all its columns: what a
-    queryset returns, without building the query (pypika's ~100-200 µs per query), for the few
-    requests that come in bursts (a quiz submit from a whole class). The rows are converted by
-    the model's own fields, exactly as the ORM would; the objects save and compare as usual."""
-    rows = await fetch_rows(sql, *args, connection=connection)
-    make = model._init_from_db
-    return [make(**row) for row in rows]
-
-
 def as_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
@@ -139,8 +126,8 @@ def like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-__all__: Sequence[str] = ("fetch", "fetch_rows", "execute", "dialect", "as_bool", "as_date", "as_datetime", "as_json", "in_list",
-                          "any_id", "fetch_models", "like_pattern")
+__all__: Sequence[str] = ("fetch", "fetch_rows", "execute", "dialect", "as_bool", "as_date",
+                          "as_datetime", "as_json", "in_list", "any_id", "like_pattern")
 
 
 async def execute_many(sql: str, rows: Sequence[Sequence[Any]], connection: Any = None) -> None:

@@ -156,13 +156,12 @@ async def enrolments_for_modules(institution_id: int, user_id: int,
     if not errors:
         _remember(cache, institution_id, user_id, mapping)
     if errors:
-        first = errors[0]
-        raise Problem(422, f"Sự kiện số {first['index']} (đếm từ 0) gắn với module "
-                           f"{events[first['index']].get('module_id')} của một khoá học bạn không "
-                           "ghi danh.",
-                      f"Event {first['index']} refers to module "
-                      f"{events[first['index']].get('module_id')}, which you are not enrolled for.",
-                      errors=errors[:50])
+        index = errors[0]["index"]
+        module_id = events[index].get("module_id")
+        raise Problem(422, f"Sự kiện số {index} (đếm từ 0) gắn với module {module_id} của một "
+                           "khoá học bạn không ghi danh.",
+                      f"Event {index} refers to module {module_id}, which you are not enrolled "
+                      "for.", errors=errors[:50])
     return mapping
 
 

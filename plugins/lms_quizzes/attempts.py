@@ -453,8 +453,8 @@ async def close_attempt(attempt_id: int, at: datetime | None = None, runtime: An
         found = await sql.fetch_rows(_lock_attempt_sql(sql.dialect()), attempt_id,
                                      connection=conn)
         row = dict(found[0]) if found else None
-        if row is None or (owner is not None and (
-                row["user_id"] != owner.user_id or row["q_institution_id"] != owner.institution_id)):
+        if row is None or (owner is not None and (row["user_id"], row["q_institution_id"])
+                           != (owner.user_id, owner.institution_id)):
             raise Problem(404, "Không tìm thấy lượt làm bài.", "Attempt not found.")
         locked = Attempt._init_from_db(**row)
         quiz = Quiz._init_from_db(**{k[2:]: v for k, v in row.items() if k[:2] == "q_"})
