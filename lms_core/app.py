@@ -27,7 +27,9 @@ from lms_core.broker import create_broker
 from lms_core.cache import HotCache, watch_models
 from lms_core.cache import listen as listen_for_invalidations
 from lms_core.db import tortoise_config
+from lms_core.http.load import CountRequests
 from lms_core.http.problems import Problem, problem_response, to_problem
+from lms_core.http.routing import IndexedRouter
 from lms_core.jobs import create_job_runner
 from lms_core.plugins import PluginManager
 from lms_core.runtime import Runtime
@@ -138,6 +140,7 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
         return problem_response(request, to_problem(exc))
 
     middleware = [
+        Middleware(CountRequests, load=lms.load),
         Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="lms_session",
                    max_age=settings.session_max_age, same_site="lax",
                    https_only=settings.https_only),
@@ -147,6 +150,7 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
     app = Starlette(debug=settings.debug, routes=routes, middleware=middleware,
                     lifespan=lifespan, exception_handlers={Exception: on_error, 404: on_error,
                                                            405: on_error})
+    app.router = IndexedRouter(routes=routes, lifespan=lifespan)  # same routes, found faster
     app.state.lms = lms
     app.state.version = __version__
     return app

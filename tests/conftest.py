@@ -180,7 +180,9 @@ async def app(settings, extra_plugins):
     # that switches between SQLite and PostgreSQL (only this test suite does) must forget them.
     EXECUTOR_CACHE.clear()
     application = create_app(settings, extra_plugins=extra_plugins)
-    async with LifespanManager(application):
+    # asgi-lifespan's default is 5 s each way; on CI's two busy cores a PostgreSQL start or a
+    # job finishing at shutdown (the runner gives running jobs 10 s) once took longer.
+    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60):
         yield application
 
 

@@ -494,3 +494,63 @@ def test_the_jobs_url_picks_the_runner(tmp_path):
     assert redis_runner.name == "redis" and redis_runner.queue_name == "inst-1:jobs"
     with pytest.raises(ValueError, match="LMS_JOBS_URL: unknown job queue 'amqp://rabbit'"):
         runner_for("amqp://rabbit")
+
+
+# --- background work waits for a lull in requests --------------------------------------------
+
+@pytest.mark.parametrize("kind", RUNNERS)
+async def test_a_job_waits_while_the_worker_is_busy_serving_requests(kind, seen):
+    """A whole class submitting at once: the jobs their submits queue wait until the requests
+    are served, or until ``max_defer`` after they were queued, whichever comes first."""
+    from lms_core.http.load import RequestLoad
+
+    load = RequestLoad(busy_at=2, max_defer=30.0)
+    ns = namespace()
+    r = make_runner(kind, job_specs(seen), types.SimpleNamespace(tag="runtime", load=load), ns)
+    await r.start()
+    try:
+        load.in_flight = 3
+        await r.enqueue("tests.record", n=1)
+        await asyncio.sleep(0.5)
+        assert not seen.of("tests.record")  # held back while busy
+        load.in_flight = 2  # no longer above busy_at
+        await seen.until(lambda: seen.of("tests.record"))
+        load.max_defer = 0.3  # a job queued 0.3 s ago runs however busy the worker is
+        load.in_flight = 50
+        await r.enqueue("tests.record", n=2)
+        await seen.until(lambda: len(seen.of("tests.record")) == 2)
+    finally:
+        await r.stop()
+        if kind == "redis":
+            await drop_namespace(ns)
+
+
+async def test_request_load_settles_at_once_when_quiet_and_never_past_max_defer():
+    from lms_core.http.load import RequestLoad
+
+    load = RequestLoad(busy_at=1, max_defer=0.2)
+    assert await load.settle() < 0.05
+    load.in_flight = 2
+    waited = await load.settle()
+    assert 0.15 < waited < 0.5
+    assert await load.settle(queued_at=time.monotonic() - 1.0) < 0.05  # queued long ago
+
+
+async def test_the_app_counts_requests_in_flight_and_not_websockets(app, anon):
+    load = app.state.lms.load
+    assert load.in_flight == 0
+    seen_inside = []
+
+    async def peek(request):
+        from starlette.responses import PlainTextResponse
+
+        seen_inside.append(load.in_flight)
+        return PlainTextResponse("ok")
+
+    from starlette.routing import Route
+
+    app.router.routes.insert(0, Route("/__peek", peek))
+    assert (await anon.get("/__peek")).status_code == 200
+    assert seen_inside == [1] and load.in_flight == 0
+    assert (await anon.get("/no-such-page")).status_code == 404
+    assert load.in_flight == 0

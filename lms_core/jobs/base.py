@@ -54,6 +54,13 @@ class RunnerBase:
         self.runtime = runtime
         self.periodic = [spec for spec in self.jobs.values() if spec.schedule is not None]
 
+    async def settle(self, queued_at: float | None) -> None:
+        """Before a run: wait while this worker is busy serving requests, for at most a few
+        seconds after the job was queued (``lms_core.http.load``)."""
+        load = getattr(self.runtime, "load", None)
+        if load is not None:
+            await load.settle(queued_at)
+
     def spec(self, name: str) -> JobSpec:
         try:
             return self.jobs[name]

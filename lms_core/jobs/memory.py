@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -33,6 +34,7 @@ class _Run:
     scheduled_for: datetime | None = None
     #: Periodic runs only: set when the run is over (done or given up), for ``run_due``.
     done: asyncio.Future[None] | None = None
+    queued_at: float = field(default_factory=time.monotonic)
 
 
 class MemoryJobRunner(RunnerBase):
@@ -151,6 +153,11 @@ class MemoryJobRunner(RunnerBase):
         assert me is not None
         while not self._closing:
             run = await self._queue.get()
+            try:
+                await self.settle(run.queued_at)
+            except asyncio.CancelledError:  # stopped while waiting: as if still queued
+                self._finish(run)
+                raise
             self._busy.add(me)
             try:
                 await self._attempt(run)

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 import uuid
 from typing import Any, Mapping
 
@@ -169,6 +170,8 @@ class RedisJobRunner(RunnerBase):
             ctx = self.context(spec, job.key, kwargs, job.attempts,
                                tick_time(tick) if tick is not None else None)
             run_key = f"{self.namespace}:jobs:run:{job.key}:{tick or 0}"
+            # saq's ``queued`` is wall-clock milliseconds; settle counts on the monotonic clock
+            await self.settle(time.monotonic() - max(0.0, time.time() - job.queued / 1000))
             if not await self._begin(run_key, spec):
                 log.info("job %s (%s): a repeated delivery of a run already done or still "
                          "going; skipped", spec.name, job.key)

@@ -118,9 +118,8 @@ async def save_slot(request: Request, principal, body: SlotSave) -> dict[str, An
 
 @api("POST", permission=ATTEMPT, tags=TAGS, summary="Submit my attempt (grades it once)")
 async def submit_attempt(request: Request, principal) -> dict[str, Any]:
-    attempt, quiz, rows = await svc.close_attempt(path_int(request, "attempt_id"),
-                                                  runtime=runtime(request), owner=principal)
-    settings = svc.settings_of(quiz)
+    attempt, settings, rows = await svc.close_attempt(path_int(request, "attempt_id"),
+                                                      runtime=runtime(request), owner=principal)
     return svc.finished_view(attempt, settings, rows,
                              svc.review_items(settings, attempt, svc.now()))
 

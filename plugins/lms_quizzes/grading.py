@@ -336,7 +336,11 @@ def _rank(seed: int, salt: str, key: Any) -> bytes:
 
 
 def _shuffled(items: Sequence[Any], seed: int, salt: str, key=lambda a: a["id"]) -> list[Any]:
-    return sorted(items, key=lambda a: _rank(seed, salt, key(a)))
+    """Sorted by ``_rank``, with the common prefix encoded once (a review sorts ~60 items)."""
+    prefix = f"{seed}\x1f{salt}\x1f".encode()
+    blake2b = hashlib.blake2b
+    return sorted(items, key=lambda a: blake2b(prefix + f"{key(a)}".encode(),
+                                               digest_size=8).digest())
 
 
 def _choices(q, seed: int, shuffle: bool) -> list[Mapping[str, Any]]:

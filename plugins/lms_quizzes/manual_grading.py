@@ -86,11 +86,12 @@ async def grade_by_hand(principal: Any, attempt_id: int, slot: int, *, mark: flo
     if len(comment) > MAX_COMMENT:
         raise Problem(422, "Nhận xét quá dài.", "The comment is too long.")
     async with in_transaction():
+        # the slot before the attempt: the order a save and the submit lock them in
+        row = await AttemptSlot.select_for_update().get(id=row.id)
         attempt = await Attempt.select_for_update().get(id=attempt_id)
         if attempt.state != svc.FINISHED:
             raise Problem(409, "Học viên chưa nộp bài.", "The trainee has not submitted yet.")
         was_pending = attempt.needs_grading
-        row = await AttemptSlot.get(id=row.id)
         fraction = round(mark / row.max_mark, FRACTION_DIGITS)
         row.fraction, row.mark = fraction, round(mark, 7)
         row.state = ("correct" if fraction >= 1 - 1e-9

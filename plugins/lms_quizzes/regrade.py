@@ -41,9 +41,11 @@ async def regrade_question(institution_id: int, question: Question, *, dry_run: 
     quizzes: dict[int, Quiz] = {}  # a question usually sits in one or two quizzes
     async with in_transaction():
         for attempt_id in attempt_ids:
+            # slots before the attempt: the order a save and the submit lock them in
+            slots = AttemptSlot.filter(attempt_id=attempt_id).order_by("slot")
+            rows = await (slots if dry_run else slots.select_for_update())
             attempt = await (Attempt.select_for_update().get(id=attempt_id) if not dry_run
                              else Attempt.get(id=attempt_id))
-            rows = await AttemptSlot.filter(attempt_id=attempt_id).order_by("slot")
             targets = [r for r in rows if r.question_id == question.id]
             if attempt.state == svc.IN_PROGRESS:
                 running += 1

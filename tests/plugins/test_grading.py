@@ -301,6 +301,16 @@ def test_public_view_order_is_seeded_and_stable():
     assert order(public_view(TRUE_FALSE, 5, True)) == [1, 2]
 
 
+def test_the_shuffle_never_changes_between_releases():
+    """An attempt in progress across an upgrade shows its choices in the order it began with:
+    the order is a function of (seed, salt, id) alone, pinned here."""
+    from lms_quizzes.grading import _shuffled
+
+    six = [{"id": i} for i in range(1, 7)]
+    assert [a["id"] for a in _shuffled(six, 20261203, "answers")] == [5, 4, 2, 3, 1, 6]
+    assert [a["id"] for a in _shuffled(six, 42, "items")] == [1, 3, 2, 4, 5, 6]
+
+
 def test_matching_view_shuffles_the_right_hand_side_always():
     view = public_view(MATCHING, 1, shuffle=False)
     assert [s["id"] for s in view["stems"]] == [1, 2, 3]  # the distractor is no stem

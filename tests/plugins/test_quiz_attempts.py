@@ -282,7 +282,7 @@ async def test_progress_whose_job_never_ran_is_recorded_by_the_sweep(app, client
     for slot, response in _answers(attempt).items():
         await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{slot}",
                           json={"response": response})
-    closed, _quiz, rows = await svc.close_attempt(attempt["id"])
+    closed, _settings, rows = await svc.close_attempt(attempt["id"])
     assert closed.state == "finished" and closed.passed and len(rows) == 3
     assert (await Attempt.get(id=attempt["id"])).progress_pending
     assert not await ModuleProgress.filter(module_id=quiz_world["module"]).exists()
@@ -299,3 +299,43 @@ async def test_progress_whose_job_never_ran_is_recorded_by_the_sweep(app, client
     preview = await _start(lecturer, quiz_world["module"])
     await lecturer.post(f"{Q}/attempts/{preview['id']}/submit")
     assert not (await Attempt.get(id=preview["id"])).progress_pending
+
+
+async def test_an_answer_saved_while_the_attempt_is_submitted_is_counted_or_refused(
+        client_for, quiz_world):
+    """The page saves the last answer and the trainee presses "submit" before the save has
+    answered (or a second tab submits): whichever reaches the database first, an answer the
+    server accepted is in the total, and one it did not is not. Checked by the invariant over
+    many rounds, each racing the save against the submit."""
+    import asyncio
+
+    trainee = await client_for("trainee_a")
+
+    async def submit_after(attempt_id: int, delay: float):
+        await asyncio.sleep(delay)
+        return await trainee.post(f"{Q}/attempts/{attempt_id}/submit")
+
+    outcomes = []
+    for n in range(30):
+        attempt = await _start(trainee, quiz_world["module"])
+        answers = _answers(attempt)
+        last = max(answers)
+        for slot, response in answers.items():
+            if slot != last:
+                await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{slot}",
+                                  json={"response": response})
+        save, submitted = await asyncio.gather(
+            trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{last}",
+                        json={"response": answers[last]}),
+            submit_after(attempt["id"], (n % 10) * 0.0007))  # from before to after the save
+        assert save.status_code in (200, 409) and submitted.status_code == 200, \
+            (save.text, submitted.text)
+        outcomes.append(save.status_code)
+        row = await Attempt.get(id=attempt["id"])
+        marks = [s.mark for s in await AttemptSlot.filter(attempt_id=row.id)]
+        assert row.sum_marks == pytest.approx(sum(max(0.0, m or 0.0) for m in marks)), \
+            (save.status_code, row.sum_marks, marks)
+        assert submitted.json()["sum_marks"] == pytest.approx(row.sum_marks)
+        last_row = await AttemptSlot.get(attempt_id=row.id, slot=last)
+        assert (last_row.response is not None) == (save.status_code == 200)
+    assert {200, 409} <= set(outcomes), outcomes  # the race went both ways
