@@ -3,9 +3,10 @@
 The end of a timed test sends a whole class's submits in the same second, and each submit
 queues a job (the quiz's course progress) that costs the worker several times the submit
 itself. Run at once, in the same event loop, those jobs double the time the last trainee waits
-for a grade. So the job runners ask ``RequestLoad.settle`` before each run: while more than
-``BUSY_AT`` HTTP requests are in flight the run waits, but never more than ``MAX_DEFER``
-seconds after it was queued, so under sustained load jobs still run at full pace, only late.
+for a grade. So the job runners ask ``RequestLoad.settle`` before each run: while HTTP
+requests are in flight (more than ``BUSY_AT``) the run waits, but never more than
+``MAX_DEFER`` seconds after it was queued, so under sustained load jobs still run at full
+pace, only late.
 Websockets are not counted: a live class keeps hundreds open all the time, idle.
 """
 
@@ -16,8 +17,11 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-#: In-flight requests above which the worker counts as busy.
-BUSY_AT = 8
+#: In-flight requests above which the worker counts as busy: any. A job that starts while
+#: the last requests of a burst are still being served takes the CPU they wait on (with 8, the
+#: slowest submits of a class shared the worker with four progress jobs); the lulls between
+#: requests of an ordinary day are many and short, and jobs fit in them.
+BUSY_AT = 0
 #: The longest a queued job waits for the load to drop, from when it was queued.
 MAX_DEFER = 5.0
 _POLL = 0.05

@@ -14,6 +14,7 @@ import hashlib
 import random
 import secrets
 import statistics
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone
@@ -410,11 +411,13 @@ class GradedSlot:
     mark: float | None
     feedback: list[Any]
     comment: str
+    question_id: int | None = None
+    question_version: int = 1
 
 
 #: Each slot as a JSON array in this order, all of an attempt's slots in one JSON text.
 _SLOT_COLUMNS = ("slot", "max_mark", "question", "response", "state", "fraction", "mark",
-                 "feedback", "comment")
+                 "feedback", "comment", "question_id", "question_version")
 _SLOTS_JSON = {
     "postgres": "(SELECT json_agg(json_build_array({cols}) ORDER BY s.slot) "
                 "FROM quizzes_attempt_slot s WHERE s.attempt_id = a.id)",
@@ -424,9 +427,17 @@ _SLOTS_JSON = {
 _JSON_COLUMNS = {"question", "response", "feedback"}
 
 
-def _slot_columns(dialect: str, alias: str = "s") -> str:
-    return ", ".join((f"json({alias}.{c})" if dialect == "sqlite" and c in _JSON_COLUMNS
-                      else f"{alias}.{c}") for c in _SLOT_COLUMNS)
+def _slot_columns(dialect: str, alias: str = "s", snapshots: bool = True) -> str:
+    """``snapshots=False``: the question's snapshot only for a slot with no bank question (the
+    others come from ``SnapshotCache``)."""
+    def column(c: str) -> str:
+        if c == "question" and not snapshots:
+            return f"CASE WHEN {alias}.question_id IS NULL THEN {alias}.question END"
+        if dialect == "sqlite" and c in _JSON_COLUMNS:
+            return f"json({alias}.{c})"
+        return f"{alias}.{c}"
+
+    return ", ".join(column(c) for c in _SLOT_COLUMNS)
 
 
 def _quiz_columns() -> str:
@@ -481,7 +492,8 @@ FROM quizzes_quiz q, f
 WHERE a.id = $1 AND q.id = a.quiz_id AND a.state = '{IN_PROGRESS}'
     AND (NOT $5::boolean OR (a.user_id = $6 AND q.institution_id = $7))
 RETURNING a.*, {_quiz_columns()},
-    (SELECT json_agg(json_build_array({_slot_columns("postgres")}) ORDER BY s.slot)
+    (SELECT json_agg(json_build_array({_slot_columns("postgres", snapshots=False)})
+            ORDER BY s.slot)
      FROM s) AS slots_json"""
 
 
@@ -492,6 +504,58 @@ _FINISH = ("UPDATE quizzes_attempt SET state = $2, finished_at = $3, sum_marks =
            "progress_pending = $9 WHERE id = $1")
 
 
+class SnapshotCache:
+    """Question snapshots by (bank question, version), for the submit on PostgreSQL.
+
+    An attempt keeps its own copy of each question, but the copies of one version of a bank
+    question are all the same (an edit is a new version, ``bank.update_question``; PostgreSQL
+    never reuses an id). Sending twenty of them back with every submit was a third of the
+    statement's cost in PostgreSQL and a JSON parse in the worker; a class takes the same few
+    questions, so the worker keeps them and asks only for those it has not seen. One per app
+    (``snapshots_for``): a test suite's databases reuse ids."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._by_version: dict[tuple[int, int], dict[str, Any]] = {}
+
+    async def fill(self, attempt_id: int, rows: list[GradedSlot]) -> None:
+        """Give every row its question; one query for those not known yet."""
+        missing = []
+        for r in rows:
+            if r.question is None and r.question_id is not None:
+                known = self._by_version.get((r.question_id, r.question_version))
+                if known is None:
+                    missing.append(r.slot)
+                else:
+                    r.question = known
+        if not missing:
+            return
+        fetched = dict(await sql.fetch_rows(_SNAPSHOTS, attempt_id, missing))
+        if len(self._by_version) + len(missing) > self.max_entries:
+            self._by_version.clear()
+        for r in rows:
+            if r.slot in fetched:
+                value = fetched[r.slot]
+                r.question = orjson.loads(value) if isinstance(value, (str, bytes)) else value
+                self._by_version[(r.question_id, r.question_version)] = r.question
+
+
+_SNAPSHOTS = ("SELECT slot, question FROM quizzes_attempt_slot WHERE attempt_id = $1 "
+              "AND slot = ANY($2::int[])")
+_snapshot_caches: "weakref.WeakKeyDictionary[Any, SnapshotCache]" = weakref.WeakKeyDictionary()
+
+
+def snapshots_for(runtime: Any) -> SnapshotCache:
+    """The app's cache (keyed by its plugin manager); a fresh one without a runtime."""
+    plugins = getattr(runtime, "plugins", None)
+    if plugins is None:
+        return SnapshotCache()
+    cache = _snapshot_caches.get(plugins)
+    if cache is None:
+        cache = _snapshot_caches[plugins] = SnapshotCache()
+    return cache
+
+
 def _unpack(row: Any) -> tuple[Attempt, QuizSettings, list[GradedSlot]]:
     """One row of ``_read_attempt_sql`` or ``_finish_pg_sql``: the attempt's columns, its
     quiz's as ``q_<column>``, its slots as one JSON text."""
@@ -499,8 +563,8 @@ def _unpack(row: Any) -> tuple[Attempt, QuizSettings, list[GradedSlot]]:
     attempt = Attempt._init_from_db(**{k: v for k, v in row.items()
                                        if k[:2] != "q_" and k != "slots_json"})
     settings = _settings_of_columns(tuple((k[2:], v) for k, v in row.items() if k[:2] == "q_"))
-    rows = [GradedSlot(r[0], float(r[1]), r[2], r[3], r[4], r[5], r[6], r[7] or [], r[8])
-            for r in orjson.loads(row["slots_json"] or "[]")]
+    rows = [GradedSlot(r[0], float(r[1]), r[2], r[3], r[4], r[5], r[6], r[7] or [], r[8],
+                       r[9], r[10]) for r in orjson.loads(row["slots_json"] or "[]")]
     return attempt, settings, rows
 
 
@@ -520,7 +584,7 @@ def _not_found_unless_owner(row: Any, owner: Any) -> None:
         raise Problem(404, "Không tìm thấy lượt làm bài.", "Attempt not found.")
 
 
-async def _close_in_one_statement(attempt_id: int, at: datetime, owner: Any
+async def _close_in_one_statement(attempt_id: int, at: datetime, owner: Any, runtime: Any
                                   ) -> tuple[Attempt, QuizSettings, list[GradedSlot], bool]:
     """PostgreSQL: the whole submit is one autocommitted statement (``_finish_pg_sql``), which
     costs the worker a quarter of a transaction's four round trips. It finds nothing when the
@@ -530,7 +594,9 @@ async def _close_in_one_statement(attempt_id: int, at: datetime, owner: Any
     found = await sql.fetch_rows(_finish_pg_sql(), attempt_id, at, GRACE.total_seconds(), now(),
                                  owner is not None, user_id, institution_id)
     if found:
-        return (*_unpack(found[0]), True)
+        attempt, settings, rows = _unpack(found[0])
+        await snapshots_for(runtime).fill(attempt_id, rows)
+        return attempt, settings, rows, True
     found = await sql.fetch_rows(_read_attempt_sql("postgres"), attempt_id)
     row = found[0] if found else None
     _not_found_unless_owner(row, owner)
@@ -578,7 +644,7 @@ async def close_attempt(attempt_id: int, at: datetime | None = None, runtime: An
     at = at or now()
     if sql.dialect() == "postgres":
         locked, settings, rows, finished_now = await _close_in_one_statement(attempt_id, at,
-                                                                             owner)
+                                                                             owner, runtime)
     else:
         locked, settings, rows, finished_now = await _close_in_a_transaction(attempt_id, at,
                                                                              owner)

@@ -40,6 +40,7 @@ Rules, following Moodle:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import math
@@ -336,11 +337,18 @@ def _rank(seed: int, salt: str, key: Any) -> bytes:
 
 
 def _shuffled(items: Sequence[Any], seed: int, salt: str, key=lambda a: a["id"]) -> list[Any]:
-    """Sorted by ``_rank``, with the common prefix encoded once (a review sorts ~60 items)."""
-    prefix = f"{seed}\x1f{salt}\x1f".encode()
+    """``items`` sorted by ``_rank``. The order is remembered: the attempt page, every reload
+    and the review after the submit sort the same choices of the same attempt again (twenty
+    questions, some sixty hashes per page)."""
+    order = _rank_order(f"{seed}\x1f{salt}\x1f".encode(), tuple(key(a) for a in items))
+    return [items[i] for i in order]
+
+
+@functools.lru_cache(maxsize=32768)
+def _rank_order(prefix: bytes, keys: tuple[Any, ...]) -> tuple[int, ...]:
     blake2b = hashlib.blake2b
-    return sorted(items, key=lambda a: blake2b(prefix + f"{key(a)}".encode(),
-                                               digest_size=8).digest())
+    ranks = [blake2b(prefix + f"{k}".encode(), digest_size=8).digest() for k in keys]
+    return tuple(sorted(range(len(keys)), key=ranks.__getitem__))
 
 
 def _choices(q, seed: int, shuffle: bool) -> list[Mapping[str, Any]]:

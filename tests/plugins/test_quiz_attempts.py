@@ -339,3 +339,36 @@ async def test_an_answer_saved_while_the_attempt_is_submitted_is_counted_or_refu
         last_row = await AttemptSlot.get(attempt_id=row.id, slot=last)
         assert (last_row.response is not None) == (save.status_code == 200)
     assert {200, 409} <= set(outcomes), outcomes  # the race went both ways
+
+
+async def test_each_submit_shows_the_version_of_the_question_its_attempt_was_given(
+        client_for, quiz_world):
+    """The submit takes question snapshots from a per-app cache by (question, version): an edit
+    between two attempts shows each attempt its own version, the first submit and the cached
+    ones alike."""
+    from lms_quizzes import bank
+    from lms_quizzes.models import Question
+
+    first = await client_for("trainee_a")
+    old = await _start(first, quiz_world["module"])
+    single = quiz_world["questions"][0]
+    body = {**(await bank.get_question(quiz_world["inst"], single.id))}
+    edited = {k: body[k] for k in ("type", "name", "text", "text_format", "answers", "options",
+                                   "general_feedback") if k in body}
+    edited["text"] = "Thủ đô của nước Cộng hoà xã hội chủ nghĩa Việt Nam?"
+    await bank.update_question(quiz_world["inst"], single.id, quiz_world["category"], edited,
+                               (), None)
+    assert (await Question.get(id=single.id)).version == 2
+    second = await client_for("lecturer_a")  # a preview attempt
+    new = await _start(second, quiz_world["module"])
+    texts = {}
+    for client, attempt in ((first, old), (second, new), (first, None)):
+        if attempt is None:  # a third attempt, submitted with both versions cached
+            attempt = await _start(client, quiz_world["module"])
+        r = await client.post(f"{Q}/attempts/{attempt['id']}/submit")
+        assert r.status_code == 200, r.text
+        texts[attempt["id"]] = next(s["question"]["text_html"] for s in r.json()["slots"]
+                                    if s["question"]["type"] == "single_choice")
+    old_text, new_text, third_text = texts.values()
+    assert "Thủ đô của Việt Nam?" in old_text and "Cộng hoà" not in old_text
+    assert "Cộng hoà xã hội chủ nghĩa" in new_text and "Cộng hoà" in third_text
