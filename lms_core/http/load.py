@@ -4,9 +4,9 @@ The end of a timed test sends a whole class's submits in the same second, and ea
 queues a job (the quiz's course progress) that costs the worker several times the submit
 itself. Run at once, in the same event loop, those jobs double the time the last trainee waits
 for a grade. So the job runners ask ``RequestLoad.settle`` before each run: while HTTP
-requests are in flight (more than ``BUSY_AT``) the run waits, but never more than
-``MAX_DEFER`` seconds after it was queued, so under sustained load jobs still run at full
-pace, only late.
+requests are in flight (more than ``BUSY_AT``), or the last one ended under ``QUIET_FOR`` ago,
+the run waits, but never more than ``MAX_DEFER`` seconds after it was queued, so under
+sustained load jobs still run at full pace, only late.
 Websockets are not counted: a live class keeps hundreds open all the time, idle.
 """
 
@@ -22,6 +22,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 #: slowest submits of a class shared the worker with four progress jobs); the lulls between
 #: requests of an ordinary day are many and short, and jobs fit in them.
 BUSY_AT = 0
+#: How long the worker must have been without requests to count as quiet: a load generator
+#: or a class on a shared Wi-Fi sends in bursts, and a job started in the gap between two
+#: bursts still holds the CPU when the next arrives.
+QUIET_FOR = 0.2
 #: The longest a queued job waits for the load to drop, from when it was queued.
 MAX_DEFER = 5.0
 _POLL = 0.05
@@ -30,13 +34,18 @@ _POLL = 0.05
 class RequestLoad:
     """The count of HTTP requests this process is serving."""
 
-    def __init__(self, busy_at: int = BUSY_AT, max_defer: float = MAX_DEFER) -> None:
+    def __init__(self, busy_at: int = BUSY_AT, max_defer: float = MAX_DEFER,
+                 quiet_for: float = QUIET_FOR) -> None:
         self.in_flight = 0
         self.busy_at = busy_at
         self.max_defer = max_defer
+        self.quiet_for = quiet_for
+        #: When the last request ended (monotonic).
+        self.last_request = 0.0
 
     def busy(self) -> bool:
-        return self.in_flight > self.busy_at
+        return (self.in_flight > self.busy_at
+                or time.monotonic() - self.last_request < self.quiet_for)
 
     async def settle(self, queued_at: float | None = None) -> float:
         """Wait while the worker is busy, up to ``max_defer`` after ``queued_at`` (a
@@ -59,8 +68,10 @@ class CountRequests:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self.load.in_flight += 1
+        load = self.load
+        load.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.load.in_flight -= 1
+            load.in_flight -= 1
+            load.last_request = time.monotonic()
