@@ -26,6 +26,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from lms_core import sql
+from lms_core.batching import Coalescer
 from lms_core.http.problems import Problem
 from lms_core.models import CourseModule, Enrolment, EnrolmentStatus, User
 
@@ -454,47 +455,94 @@ def _read_attempt_sql(dialect: str) -> str:
             f"JOIN quizzes_quiz q ON q.id = a.quiz_id WHERE a.id = $1")
 
 
-#: The submit on PostgreSQL, whole: lock the attempt's slots, add their stored grades up as
-#: ``total()`` does (each mark floored at 0, none while an essay waits for a lecturer, the
-#: fraction of ``max_marks``, passed with the same 1e-9 slack), finish the attempt if it is
-#: still in progress and the caller's ($5: check the owner, $6 user, $7 institution), and
-#: return it as ``_read_attempt_sql`` does. The slots are locked before the attempt, the order
-#: ``save_response`` takes them in, so an answer being saved meanwhile is either waited for
-#: and counted or refused after the submit; a locked row is read at its newest version, where a
-#: plain subquery would read it as it was when the statement began and miss that answer.
-#: tests/plugins/test_quiz_attempts.py races the two; test_quiz_totals.py pins this to total().
+#: The submit on PostgreSQL, for one attempt or for many at once ($1 attempt ids, $2 the time
+#: each was submitted, $3/$4 the owner's user and institution, NULL for no check), whole: lock
+#: the attempts' slots, add their stored grades up as ``total()`` does (each mark floored at 0,
+#: none while an essay waits for a lecturer, the fraction of ``max_marks``, passed with the
+#: same 1e-9 slack), finish each attempt that is still in progress and its owner's, and return
+#: them as ``_read_attempt_sql`` does. The slots are locked before their attempts, in (attempt,
+#: slot) order, the order ``save_response`` takes them in, so an answer being saved meanwhile is
+#: either waited for and counted or refused after the submit; a locked row is read at its newest
+#: version, where a plain subquery would read it as it was when the statement began and miss
+#: that answer. tests/plugins/test_quiz_attempts.py races the two; test_quiz_totals.py pins
+#: this to total().
 @lru_cache(maxsize=1)
 def _finish_pg_sql() -> str:
     """Built on first use: the quiz's columns are known once the ORM is set up."""
-    return f"""WITH s AS (
-    SELECT * FROM quizzes_attempt_slot WHERE attempt_id = $1 ORDER BY slot FOR UPDATE
+    return f"""WITH ids AS (
+    SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[])
+        AS r(id, at, user_id, institution_id)
+), s AS (
+    SELECT * FROM quizzes_attempt_slot WHERE attempt_id = ANY($1::bigint[])
+    ORDER BY attempt_id, slot FOR UPDATE
 ), t AS (
-    SELECT coalesce(bool_or(state = 'needs_grading'), false) AS pending,
+    SELECT attempt_id, bool_or(state = 'needs_grading') AS pending,
            round(coalesce(sum(CASE WHEN max_mark <> 0 THEN greatest(0, coalesce(mark, 0))
-                                   ELSE 0 END), 0)::numeric, 7)::float8 AS marks
-    FROM s
+                                   ELSE 0 END), 0)::numeric, 7)::float8 AS marks,
+           json_agg(json_build_array({_slot_columns("postgres", snapshots=False)})
+                    ORDER BY s.slot) AS slots_json
+    FROM s GROUP BY attempt_id
 ), f AS (
-    SELECT t.pending, t.marks, CASE WHEN a.max_marks <> 0 THEN t.marks / a.max_marks
-                                    ELSE 1.0 END AS fraction
-    FROM t, quizzes_attempt a WHERE a.id = $1
+    SELECT ids.*, coalesce(t.pending, false) AS pending, coalesce(t.marks, 0) AS marks,
+           t.slots_json
+    FROM ids LEFT JOIN t ON t.attempt_id = ids.id
 )
 UPDATE quizzes_attempt a SET
     state = '{FINISHED}',
-    finished_at = CASE WHEN a.deadline IS NULL THEN $2
-                       ELSE least($2, a.deadline + make_interval(secs => $3)) END,
+    finished_at = CASE WHEN a.deadline IS NULL THEN f.at
+                       ELSE least(f.at, a.deadline + make_interval(secs => $5)) END,
     needs_grading = f.pending,
     sum_marks = CASE WHEN f.pending THEN NULL ELSE f.marks END,
-    fraction = CASE WHEN f.pending THEN NULL ELSE f.fraction END,
-    passed = CASE WHEN f.pending THEN NULL ELSE f.fraction + 1e-9 >= q.pass_fraction END,
-    updated_at = $4,
+    fraction = CASE WHEN f.pending THEN NULL WHEN a.max_marks <> 0 THEN f.marks / a.max_marks
+                    ELSE 1.0 END,
+    passed = CASE WHEN f.pending THEN NULL
+                  ELSE (CASE WHEN a.max_marks <> 0 THEN f.marks / a.max_marks ELSE 1.0 END)
+                       + 1e-9 >= q.pass_fraction END,
+    updated_at = $6,
     progress_pending = a.enrolment_id IS NOT NULL
-FROM quizzes_quiz q, f
-WHERE a.id = $1 AND q.id = a.quiz_id AND a.state = '{IN_PROGRESS}'
-    AND (NOT $5::boolean OR (a.user_id = $6 AND q.institution_id = $7))
-RETURNING a.*, {_quiz_columns()},
-    (SELECT json_agg(json_build_array({_slot_columns("postgres", snapshots=False)})
-            ORDER BY s.slot)
-     FROM s) AS slots_json"""
+FROM f, quizzes_quiz q
+WHERE a.id = f.id AND q.id = a.quiz_id AND a.state = '{IN_PROGRESS}'
+    AND (f.user_id IS NULL OR (a.user_id = f.user_id AND q.institution_id = f.institution_id))
+RETURNING a.*, {_quiz_columns()}, f.slots_json"""
+
+
+#: One submit as the coalescer gets it: (attempt id, submitted at, owner's user id, owner's
+#: institution id), the owner's None when nobody's is checked (the overdue sweep).
+_Submit = tuple[int, datetime, int | None, int | None]
+
+
+async def _finish_many(submits: list[_Submit]) -> dict[_Submit, Any]:
+    """Run ``_finish_pg_sql`` for these submits; each finished attempt's row goes to the first
+    submit of it whose owner matches (a second click in the same batch gets none, and reads
+    the attempt as already finished)."""
+    found = await sql.fetch_rows(_finish_pg_sql(), [k[0] for k in submits],
+                                 [k[1] for k in submits], [k[2] for k in submits],
+                                 [k[3] for k in submits], GRACE.total_seconds(), now())
+    by_id = {row["id"]: row for row in found}
+    out: dict[_Submit, Any] = {}
+    for key in submits:
+        row = by_id.get(key[0])
+        if row is not None and (key[2] is None or (row["user_id"], row["q_institution_id"])
+                                == (key[2], key[3])):
+            out[key] = by_id.pop(key[0])
+    return out
+
+
+_coalescers: "weakref.WeakKeyDictionary[Any, Coalescer[_Submit, Any]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _submitter(runtime: Any) -> Coalescer[_Submit, Any] | None:
+    """The app's coalescer of submits (keyed by its plugin manager): a class's submits
+    arriving while earlier ones are with the database share the next statement."""
+    plugins = getattr(runtime, "plugins", None)
+    if plugins is None:
+        return None
+    coalescer = _coalescers.get(plugins)
+    if coalescer is None:
+        coalescer = _coalescers[plugins] = Coalescer(_finish_many, max_batch=100,
+                                                     max_in_flight=4)
+    return coalescer
 
 
 #: The submit's write, hand-written: a whole class submits a timed test in the same second,
@@ -587,14 +635,21 @@ def _not_found_unless_owner(row: Any, owner: Any) -> None:
 async def _close_in_one_statement(attempt_id: int, at: datetime, owner: Any, runtime: Any
                                   ) -> tuple[Attempt, QuizSettings, list[GradedSlot], bool]:
     """PostgreSQL: the whole submit is one autocommitted statement (``_finish_pg_sql``), which
-    costs the worker a quarter of a transaction's four round trips. It finds nothing when the
-    attempt is not in progress (already submitted, by a second tab or the overdue sweep), is
-    someone else's, or does not exist; a plain read then tells which."""
-    user_id, institution_id = (owner.user_id, owner.institution_id) if owner else (None, None)
-    found = await sql.fetch_rows(_finish_pg_sql(), attempt_id, at, GRACE.total_seconds(), now(),
-                                 owner is not None, user_id, institution_id)
-    if found:
-        attempt, settings, rows = _unpack(found[0])
+    costs the worker a quarter of a transaction's four round trips, shared with the submits
+    arriving at the same moment (``lms_core.batching``). It finds nothing when the attempt is
+    not in progress (already submitted, by a second tab or the overdue sweep), is someone
+    else's, or does not exist; a plain read then tells which."""
+    key: _Submit = (attempt_id, at, None, None)
+    if owner is not None:  # an owner without an institution (-1) owns no quiz's attempt
+        key = (attempt_id, at, owner.user_id,
+               -1 if owner.institution_id is None else owner.institution_id)
+    coalescer = _submitter(runtime)
+    if coalescer is not None:
+        done = await coalescer.get(key)
+    else:
+        done = (await _finish_many([key])).get(key)
+    if done is not None:
+        attempt, settings, rows = _unpack(done)
         await snapshots_for(runtime).fill(attempt_id, rows)
         return attempt, settings, rows, True
     found = await sql.fetch_rows(_read_attempt_sql("postgres"), attempt_id)

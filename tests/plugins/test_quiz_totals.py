@@ -93,3 +93,46 @@ async def test_someone_elses_attempt_is_not_found_and_stays_open(client_for, qui
     refused = await other.post(f"{Q}/attempts/{r.json()['id']}/submit")
     assert refused.status_code == 404, refused.text
     assert (await Attempt.get(id=r.json()["id"])).state == svc.IN_PROGRESS
+
+
+async def test_a_burst_of_submits_shares_statements_and_each_gets_its_own(app, client_for,
+                                                                           quiz_world):
+    """Twelve attempts submitted at once, with double clicks and a stranger's try in the same
+    burst: on PostgreSQL they share statements (``lms_core.batching``); each attempt is finished
+    once with its own total, the owner gets it, the stranger a 404."""
+    import asyncio
+
+    from lms_core.models import CourseModule
+
+    trainee = await client_for("trainee_a")
+    stranger = await client_for("trainee_b")
+    template = await CourseModule.get(id=quiz_world["module"])
+    ids = []
+    for n in range(12):
+        module = await CourseModule.create(course_id=template.course_id, key=f"kt-{n}",
+                                           type="quiz", title=f"Kiểm tra {n}",
+                                           position=20 + n, data=template.data)
+        r = await trainee.post(f"{Q}/modules/{module.id}/attempts")
+        assert r.status_code == 201, r.text
+        attempt = r.json()
+        slot = attempt["slots"][n % 3]["slot"]
+        await trainee.put(f"{Q}/attempts/{attempt['id']}/slots/{slot}",
+                          json={"response": {"value": True}})
+        ids.append(attempt["id"])
+    calls = [trainee.post(f"{Q}/attempts/{i}/submit") for i in ids]
+    calls += [trainee.post(f"{Q}/attempts/{i}/submit") for i in ids[:4]]  # double clicks
+    calls += [stranger.post(f"{Q}/attempts/{ids[5]}/submit")]
+    replies = await asyncio.gather(*calls)
+    assert [r.status_code for r in replies] == [200] * 16 + [404]
+    for attempt_id, reply in zip(ids + ids[:4], replies):
+        row = await Attempt.get(id=attempt_id)
+        assert row.state == svc.FINISHED and reply.json()["id"] == attempt_id
+        assert reply.json()["finished_at"] is not None
+        marks = [s.mark for s in await AttemptSlot.filter(attempt_id=attempt_id)]
+        assert row.sum_marks == pytest.approx(sum(max(0.0, m or 0.0) for m in marks))
+    assert sum(r.mark or 0 for r in await AttemptSlot.filter(attempt_id__in=ids)) == 4
+    from lms_quizzes.attempts import _submitter
+
+    coalescer = _submitter(app.state.lms)
+    if coalescer is not None and coalescer.keys:  # PostgreSQL
+        assert coalescer.keys == 17 and coalescer.runs < 17
