@@ -38,7 +38,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import httpx  # noqa: E402
-from lms_core.cli import WS_PING_INTERVAL, WS_PING_TIMEOUT  # noqa: E402  (as `lms serve`)
+from lms_core.cli import (  # noqa: E402  (as `lms serve`)
+    KEEP_ALIVE_SECONDS, WS_PING_INTERVAL, WS_PING_TIMEOUT,
+)
 
 import loadgen  # noqa: E402
 import profiling  # noqa: E402
@@ -139,7 +141,8 @@ class Server:
                "--port", str(self.port), "--loop", "uvloop", "--http", "httptools",
                "--ws-per-message-deflate", "false", "--log-level", "info",
                "--ws-ping-interval", str(WS_PING_INTERVAL),
-               "--ws-ping-timeout", str(WS_PING_TIMEOUT)]
+               "--ws-ping-timeout", str(WS_PING_TIMEOUT),
+               "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
         if ws:  # uvicorn's websocket implementation (default: the one ``lms serve`` uses)
             cmd += ["--ws", ws]
         if not access_log:

@@ -46,8 +46,8 @@ class Http:
 
     async def call(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         if self.writer is None or self.reader.at_eof():  # type: ignore[union-attr]
-            # uvicorn closes a keep-alive connection idle for 5 s (a trainee waiting at a
-            # barrier); a browser opens a new one, so does this client.
+            # the server closes a keep-alive connection left idle (75 s, lms serve's
+            # KEEP_ALIVE_SECONDS); a browser opens a new one, so does this client.
             self.close()
             await self.connect()
             self.reconnects += 1

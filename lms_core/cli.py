@@ -266,6 +266,11 @@ def plugins_list(institution_code: str | None) -> None:
 #: measured in bench/live_bench.py, docs/performance.md.
 WS_PING_INTERVAL = 20.0
 WS_PING_TIMEOUT = 60.0
+#: Seconds an idle keep-alive connection stays open (uvicorn's default is 5): a trainee reads a
+#: question for longer than that between two saves, and a class submitting at the end of a test
+#: had one connection in ten to open again, in the same second; browsers keep theirs for a
+#: minute or more, nginx for 75 s.
+KEEP_ALIVE_SECONDS = 75
 
 
 @main.command()
@@ -281,7 +286,8 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
     uvicorn.run("lms_core.asgi:app", host=host or settings.host, port=port or settings.port,
                 workers=workers, reload=reload, loop="uvloop", http="httptools",
                 ws_per_message_deflate=False, ws_ping_interval=WS_PING_INTERVAL,
-                ws_ping_timeout=WS_PING_TIMEOUT, proxy_headers=True, log_level="info")
+                ws_ping_timeout=WS_PING_TIMEOUT, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                proxy_headers=True, log_level="info")
 
 
 @main.command()
