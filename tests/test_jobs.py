@@ -535,9 +535,12 @@ async def test_request_load_settles_at_once_when_quiet_and_never_past_max_defer(
     assert 0.15 < waited < 0.5
     assert await load.settle(queued_at=time.monotonic() - 1.0) < 0.05  # queued long ago
     load.in_flight, load.max_defer, load.quiet_for = 0, 5.0, 0.3
-    load.last_request = time.monotonic()  # a request has just ended: wait for a real lull
+    load.last_busy = time.monotonic()  # busy a moment ago: wait for a real lull
     waited = await load.settle()
     assert 0.25 < waited < 0.6
+    load.in_flight = 1  # one page being served is no reason to wait
+    load.last_busy = 0.0
+    assert await load.settle() < 0.05
 
 
 async def test_the_app_counts_requests_in_flight_and_not_websockets(app, anon):

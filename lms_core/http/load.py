@@ -4,10 +4,9 @@ The end of a timed test sends a whole class's submits in the same second, and ea
 queues a job (the quiz's course progress) that costs the worker several times the submit
 itself. Run at once, in the same event loop, those jobs double the time the last trainee waits
 for a grade. So the job runners ask ``RequestLoad.settle`` before each run: while HTTP
-requests are in flight (more than ``BUSY_AT``), or the last one ended under ``QUIET_FOR`` ago,
-the run waits, but never more than ``MAX_DEFER`` seconds after it was queued, so under
-sustained load jobs still run at full pace, only late.
-Websockets are not counted: a live class keeps hundreds open all the time, idle.
+requests are in flight (more than ``BUSY_AT``), or were under ``QUIET_FOR`` ago, the run
+waits, but never more than ``MAX_DEFER`` seconds after it was queued, so under sustained load
+jobs still run at full pace, only late. Websockets are not counted: a live class keeps hundreds open all the time, idle.
 """
 
 from __future__ import annotations
@@ -17,14 +16,13 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-#: In-flight requests above which the worker counts as busy: any. A job that starts while
-#: the last requests of a burst are still being served takes the CPU they wait on (with 8, the
-#: slowest submits of a class shared the worker with four progress jobs); the lulls between
-#: requests of an ordinary day are many and short, and jobs fit in them.
-BUSY_AT = 0
-#: How long the worker must have been without requests to count as quiet: a load generator
-#: or a class on a shared Wi-Fi sends in bursts, and a job started in the gap between two
-#: bursts still holds the CPU when the next arrives.
+#: In-flight requests above which the worker counts as busy. One trainee's page (a request or
+#: two) must not hold the job back: they submit, open the course page, and expect the module
+#: ticked, which the progress job records.
+BUSY_AT = 8
+#: How long the worker stays busy after it last had more than ``BUSY_AT`` requests: a class
+#: sends in bursts (so does a load generator), and a job started in the gap between two bursts,
+#: or while the last requests of one are served, still holds the CPU they wait on.
 QUIET_FOR = 0.2
 #: The longest a queued job waits for the load to drop, from when it was queued.
 MAX_DEFER = 5.0
@@ -40,12 +38,12 @@ class RequestLoad:
         self.busy_at = busy_at
         self.max_defer = max_defer
         self.quiet_for = quiet_for
-        #: When the last request ended (monotonic).
-        self.last_request = 0.0
+        #: When the worker last had more than ``busy_at`` requests in flight (monotonic).
+        self.last_busy = 0.0
 
     def busy(self) -> bool:
         return (self.in_flight > self.busy_at
-                or time.monotonic() - self.last_request < self.quiet_for)
+                or time.monotonic() - self.last_busy < self.quiet_for)
 
     async def settle(self, queued_at: float | None = None) -> float:
         """Wait while the worker is busy, up to ``max_defer`` after ``queued_at`` (a
@@ -70,8 +68,11 @@ class CountRequests:
             return
         load = self.load
         load.in_flight += 1
+        if load.in_flight > load.busy_at:
+            load.last_busy = time.monotonic()
         try:
             await self.app(scope, receive, send)
         finally:
+            if load.in_flight > load.busy_at:
+                load.last_busy = time.monotonic()
             load.in_flight -= 1
-            load.last_request = time.monotonic()
