@@ -121,13 +121,22 @@ def any_id(column: str, n: int, connection_name: str = "default") -> tuple[str, 
     return f"{column} = ANY(${n}::bigint[])", lambda ids: [int(i) for i in ids]
 
 
+def any_text(column: str, n: int, connection_name: str = "default") -> tuple[str, Any]:
+    """``any_id`` for a set of strings (token digests)."""
+    if dialect(connection_name) == "sqlite":
+        return (f"{column} IN (SELECT value FROM json_each(${n}))",
+                lambda values: json.dumps([str(v) for v in values]))
+    return f"{column} = ANY(${n}::text[])", lambda values: [str(v) for v in values]
+
+
 def like_pattern(word: str) -> str:
     """``%word%`` with LIKE's own wildcards escaped (use with ``ESCAPE '\\'``)."""
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 __all__: Sequence[str] = ("fetch", "fetch_rows", "execute", "dialect", "as_bool", "as_date",
-                          "as_datetime", "as_json", "in_list", "any_id", "like_pattern")
+                          "as_datetime", "as_json", "in_list", "any_id", "any_text",
+                          "like_pattern")
 
 
 async def execute_many(sql: str, rows: Sequence[Sequence[Any]], connection: Any = None) -> None:

@@ -94,6 +94,38 @@ async def test_bearer_token_for_scripts(client_for, anon, world):
     assert r.status_code == 401
 
 
+async def test_a_burst_of_cold_tokens_resolves_each_to_its_own_user(app, anon, world):
+    """Every user's token and principal are loaded together (lms_core.batching): a burst of
+    first requests from different users, with a revoked and an unknown token among them, must
+    still answer each with its own user, or 401."""
+    import asyncio
+
+    from lms_core.auth import tokens
+    from lms_core.auth.tokens import issue_token
+    from lms_core.models import ApiToken, Membership
+
+    members = {m.user_id: m.institution_id for m in await Membership.all()}
+    issued = []
+    for login, user_id in sorted(world.users.items()):
+        if user_id in members:
+            _row, secret = await issue_token(user_id, members[user_id], "burst")
+            issued.append((login, secret))
+    assert len(issued) >= 6
+    revoked_row, revoked = await issue_token(*next(iter(members.items())), "gone")
+    await ApiToken.filter(id=revoked_row.id).update(revoked=True)
+    tokens._cache.clear()
+    app.state.lms.principals.forget()
+    calls = [(login, secret) for login, secret in issued] * 2 + [
+        (None, revoked), (None, "lms_" + "x" * 43)]
+    replies = await asyncio.gather(*(anon.get("/api/v1/me", headers={
+        "Authorization": f"Bearer {secret}"}) for _login, secret in calls))
+    for (login, _secret), reply in zip(calls, replies):
+        if login is None:
+            assert reply.status_code == 401
+        else:
+            assert reply.status_code == 200 and reply.json()["login"] == login, reply.text
+
+
 async def test_csrf_required_for_cookie_sessions(client_for, world):
     admin = await client_for("admin_a")
     token = admin.headers.pop("X-CSRF-Token")
