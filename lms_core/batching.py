@@ -1,4 +1,4 @@
-"""Coalescing: many callers asking for the same kind of write at once share one statement.
+"""Coalescing: many callers asking for the same kind of query at once share one statement.
 
 At the end of a timed test a whole class submits in the same second. One statement per submit
 costs the worker a round trip to the database each (~140 µs of system calls on this kind of

@@ -6,7 +6,8 @@ itself. Run at once, in the same event loop, those jobs double the time the last
 for a grade. So the job runners ask ``RequestLoad.settle`` before each run: while HTTP
 requests are in flight (more than ``BUSY_AT``), or were under ``QUIET_FOR`` ago, the run
 waits, but never more than ``MAX_DEFER`` seconds after it was queued, so under sustained load
-jobs still run at full pace, only late. Websockets are not counted: a live class keeps hundreds open all the time, idle.
+jobs still run at full pace, only late. Websockets are not counted: a live class keeps
+hundreds open all the time, idle.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ matches (31 µs) and a page near the end after some 200 (over 100 µs), on every
 each route is filed under the literal segments its path starts with (up to four:
 ``/api/v1/quizzes/attempts/{id}`` under ``api/v1/quizzes/attempts``), and a request tries only
 the routes filed under its own leading segments, plus those that start with a parameter, in
-their original order. Any route that could match is among them, so the first full match, the 405 of a partial
-one and the order are Starlette's; a request nothing matches falls through to Starlette's own
-loop (trailing-slash redirects, 404).
+their original order. Any route that could match is among them, so the first full match, the
+405 of a partial one and the order are Starlette's; a request nothing matches falls through to
+Starlette's own loop (trailing-slash redirects, 404).
 """
 
 from __future__ import annotations

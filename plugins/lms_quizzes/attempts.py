@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import orjson
 from tortoise.exceptions import IntegrityError
@@ -528,21 +528,27 @@ async def _finish_many(submits: list[_Submit]) -> dict[_Submit, Any]:
     return out
 
 
-_coalescers: "weakref.WeakKeyDictionary[Any, Coalescer[_Submit, Any]]" = \
-    weakref.WeakKeyDictionary()
+#: Objects kept per running app, keyed by its plugin manager (a test suite's apps share the
+#: process; their databases reuse ids).
+_per_app: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
 
 
-def _submitter(runtime: Any) -> Coalescer[_Submit, Any] | None:
-    """The app's coalescer of submits (keyed by its plugin manager): a class's submits
-    arriving while earlier ones are with the database share the next statement."""
+def _of_app(runtime: Any, name: str, make: Callable[[], Any]) -> Any:
+    """The app's ``name`` object, made on first use; None without a runtime."""
     plugins = getattr(runtime, "plugins", None)
     if plugins is None:
         return None
-    coalescer = _coalescers.get(plugins)
-    if coalescer is None:
-        coalescer = _coalescers[plugins] = Coalescer(_finish_many, max_batch=100,
-                                                     max_in_flight=4)
-    return coalescer
+    kept = _per_app.setdefault(plugins, {})
+    if name not in kept:
+        kept[name] = make()
+    return kept[name]
+
+
+def _submitter(runtime: Any) -> Coalescer[_Submit, Any] | None:
+    """The app's coalescer of submits: a class's submits arriving while earlier ones are with
+    the database share the next statement."""
+    return _of_app(runtime, "submits",
+                   lambda: Coalescer(_finish_many, max_batch=100, max_in_flight=4))
 
 
 #: The submit's write, hand-written: a whole class submits a timed test in the same second,
@@ -590,18 +596,11 @@ class SnapshotCache:
 
 _SNAPSHOTS = ("SELECT slot, question FROM quizzes_attempt_slot WHERE attempt_id = $1 "
               "AND slot = ANY($2::int[])")
-_snapshot_caches: "weakref.WeakKeyDictionary[Any, SnapshotCache]" = weakref.WeakKeyDictionary()
 
 
 def snapshots_for(runtime: Any) -> SnapshotCache:
-    """The app's cache (keyed by its plugin manager); a fresh one without a runtime."""
-    plugins = getattr(runtime, "plugins", None)
-    if plugins is None:
-        return SnapshotCache()
-    cache = _snapshot_caches.get(plugins)
-    if cache is None:
-        cache = _snapshot_caches[plugins] = SnapshotCache()
-    return cache
+    """The app's cache; a fresh one without a runtime."""
+    return _of_app(runtime, "snapshots", SnapshotCache) or SnapshotCache()
 
 
 def _unpack(row: Any) -> tuple[Attempt, QuizSettings, list[GradedSlot]]:
