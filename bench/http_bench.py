@@ -39,7 +39,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import httpx  # noqa: E402
 from lms_core.cli import (  # noqa: E402  (as `lms serve`)
-    KEEP_ALIVE_SECONDS, WS_PING_INTERVAL, WS_PING_TIMEOUT,
+    KEEP_ALIVE_SECONDS, WS_PING_INTERVAL, WS_PING_TIMEOUT, WS_PROTOCOL,
 )
 
 import loadgen  # noqa: E402
@@ -143,8 +143,8 @@ class Server:
                "--ws-ping-interval", str(WS_PING_INTERVAL),
                "--ws-ping-timeout", str(WS_PING_TIMEOUT),
                "--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
-        if ws:  # uvicorn's websocket implementation (default: the one ``lms serve`` uses)
-            cmd += ["--ws", ws]
+        # uvicorn's websocket implementation (default: the one ``lms serve`` uses)
+        cmd += ["--ws", ws or WS_PROTOCOL]
         if not access_log:
             cmd.append("--no-access-log")
         if workers > 1:

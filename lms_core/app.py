@@ -30,6 +30,7 @@ from lms_core.db import tortoise_config
 from lms_core.http.load import CountRequests
 from lms_core.http.problems import Problem, problem_response, to_problem
 from lms_core.http.routing import IndexedRouter
+from lms_core.http.sockets import SocketPath
 from lms_core.jobs import create_job_runner
 from lms_core.plugins import PluginManager
 from lms_core.runtime import Runtime
@@ -47,20 +48,40 @@ class PluginGate:
         self.app = app
         self.plugin = plugin
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def allows(self, scope: Scope) -> bool:
         principal = scope.get("principal")
-        if principal is not None and principal.institution_id is not None:
-            lms: Runtime = scope["app"].state.lms
-            if self.plugin not in await lms.plugins.enabled_for(principal.institution_id):
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 4404})
-                    return
-                response = problem_response(Request(scope), Problem(
-                    404, "Thành phần này chưa được bật cho đơn vị của bạn.",
-                    "This feature is not enabled for your institution."))
-                await response(scope, receive, send)
-                return
+        if principal is None or principal.institution_id is None:
+            return True
+        lms: Runtime = scope["app"].state.lms
+        return self.plugin in await lms.plugins.enabled_for(principal.institution_id)
+
+    async def refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 4404})
+            return
+        response = problem_response(Request(scope), Problem(
+            404, "Thành phần này chưa được bật cho đơn vị của bạn.",
+            "This feature is not enabled for your institution."))
+        await response(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not await self.allows(scope):
+            await self.refuse(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+
+class LmsApp(Starlette):
+    """Starlette, with websockets on their short path (``http.sockets``)."""
+
+    sockets: SocketPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.sockets is not None:
+            scope["app"] = self
+            await self.sockets(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _gate_plugin_routes(plugins: PluginManager) -> list[BaseRoute]:
@@ -139,18 +160,17 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
     async def on_error(request: Request, exc: Exception) -> Response:
         return problem_response(request, to_problem(exc))
 
-    middleware = [
-        Middleware(CountRequests, load=lms.load),
-        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="lms_session",
-                   max_age=settings.session_max_age, same_site="lax",
-                   https_only=settings.https_only),
-        Middleware(AuthMiddleware, loader=principals),
-        Middleware(CSRFMiddleware),
-    ]
-    app = Starlette(debug=settings.debug, routes=routes, middleware=middleware,
+    session = Middleware(SessionMiddleware, secret_key=settings.secret_key,
+                         session_cookie="lms_session", max_age=settings.session_max_age,
+                         same_site="lax", https_only=settings.https_only)
+    auth = Middleware(AuthMiddleware, loader=principals)
+    middleware = [Middleware(CountRequests, load=lms.load), session, auth,
+                  Middleware(CSRFMiddleware)]
+    app = LmsApp(debug=settings.debug, routes=routes, middleware=middleware,
                     lifespan=lifespan, exception_handlers={Exception: on_error, 404: on_error,
                                                            405: on_error})
     app.router = IndexedRouter(routes=routes, lifespan=lifespan)  # same routes, found faster
+    app.sockets = SocketPath(app.router, [session, auth])  # what a socket needs of the stack
     app.state.lms = lms
     app.state.version = __version__
     return app

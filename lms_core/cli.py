@@ -271,6 +271,9 @@ WS_PING_TIMEOUT = 60.0
 #: had one connection in ten to open again, in the same second; browsers keep theirs for a
 #: minute or more, nginx for 75 s.
 KEEP_ALIVE_SECONDS = 75
+#: uvicorn's websocket protocol: the lean one (lms_core/http/ws_protocol.py: under half the
+#: memory per idle socket of uvicorn's, and broadcasts framed once).
+WS_PROTOCOL = "lms_core.http.ws_protocol:LeanWebSocketProtocol"
 
 
 @main.command()
@@ -285,7 +288,7 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
     settings = Settings.from_env()
     uvicorn.run("lms_core.asgi:app", host=host or settings.host, port=port or settings.port,
                 workers=workers, reload=reload, loop="uvloop", http="httptools",
-                ws_per_message_deflate=False, ws_ping_interval=WS_PING_INTERVAL,
+                ws=WS_PROTOCOL, ws_per_message_deflate=False, ws_ping_interval=WS_PING_INTERVAL,
                 ws_ping_timeout=WS_PING_TIMEOUT, timeout_keep_alive=KEEP_ALIVE_SECONDS,
                 proxy_headers=True, log_level="info")
 

@@ -4,17 +4,21 @@ failure message."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
+
+from lms_core.cli import WS_PROTOCOL
 
 ROOT = Path(__file__).resolve().parent.parent
 LMS = str(Path(sys.executable).with_name("lms"))
@@ -25,6 +29,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@asynccontextmanager
+async def serve_app(application: Any, **config: Any) -> AsyncIterator[str]:
+    """Runs ``application`` on a free port in this event loop, with the websocket protocol
+    and settings ``lms serve`` uses unless ``config`` says otherwise (the ORM is already set up by the
+    ``app`` fixture's lifespan, so the server's own lifespan is off)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config.setdefault("ws", WS_PROTOCOL)
+    config.setdefault("ws_per_message_deflate", False)  # as ``lms serve``
+    server = uvicorn.Server(uvicorn.Config(application, lifespan="off", log_level="warning",
+                                           **config))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+        sock.close()
 
 
 class Server:

@@ -118,7 +118,8 @@ class PrincipalLoader:
         institutions = tuple(sorted({inst for inst, _role in memberships}))
         if institution_id is None or institution_id not in institutions:
             institution_id = institutions[0] if institutions else None
-        roles = frozenset(str(role) for inst, role in memberships if inst == institution_id)
+        roles = _shared(frozenset(str(role) for inst, role in memberships
+                                  if inst == institution_id))
         perms: set[str] = set()
         for role in roles:
             perms |= self.role_permissions.get(role, frozenset())
@@ -130,11 +131,23 @@ class PrincipalLoader:
             institution_id=institution_id,
             institution_ids=institutions,
             roles=roles,
-            permissions=frozenset(perms),
+            permissions=_shared(frozenset(perms)),
             unit_id=u[4],
             via=via,
             session_epoch=u[5],
         )
+
+
+#: One frozenset per distinct set of roles or permissions, shared by every principal that has
+#: it: a live class holds a principal per socket, and 10,000 copies of the same trainee
+#: permissions were 0.7 KiB each. Bounded by the distinct combinations of roles.
+_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(value: frozenset[str]) -> frozenset[str]:
+    if len(_SETS) > 10_000:
+        _SETS.clear()
+    return _SETS.setdefault(value, value)
 
 
 async def _rows_of_users(user_ids: list[int]) -> dict[int, list[Any]]:

@@ -35,14 +35,23 @@ class DirectRouter:
 
     def __init__(self, broker: Any) -> None:
         self.broker = broker
-        self.sockets: dict[int, dict[int, set[Any]]] = {}
+        #: session -> user -> that user's socket, or a set of them when there are several
+        #: (a set per user cost 216 bytes on each of 10,000 sockets, most users having one)
+        self.sockets: dict[int, dict[int, Any]] = {}
         self.readers: dict[int, tuple[Any, asyncio.Task[None]]] = {}
         self._lock = asyncio.Lock()
 
     async def add(self, conn: Any) -> None:
         async with self._lock:
             users = self.sockets.setdefault(conn.session_id, {})
-            users.setdefault(conn.principal.user_id, set()).add(conn)
+            uid = conn.principal.user_id
+            mine = users.get(uid)
+            if mine is None:
+                users[uid] = conn
+            elif isinstance(mine, set):
+                mine.add(conn)
+            elif mine is not conn:
+                users[uid] = {mine, conn}
             if conn.session_id not in self.readers:
                 sub = await self.broker.subscribe(direct_channel(conn.session_id), maxsize=1000)
                 task = asyncio.create_task(self._read(conn.session_id, sub))
@@ -51,11 +60,14 @@ class DirectRouter:
     async def remove(self, conn: Any) -> None:
         async with self._lock:
             users = self.sockets.get(conn.session_id, {})
-            mine = users.get(conn.principal.user_id)
-            if mine is not None:
+            uid = conn.principal.user_id
+            mine = users.get(uid)
+            if mine is conn:
+                del users[uid]
+            elif isinstance(mine, set):
                 mine.discard(conn)
-                if not mine:
-                    del users[conn.principal.user_id]
+                if len(mine) == 1:
+                    users[uid] = next(iter(mine))
             if users:
                 return
             self.sockets.pop(conn.session_id, None)
@@ -81,7 +93,8 @@ class DirectRouter:
                 continue
             users = self.sockets.get(session_id, {})
             for user_id in recipients:
-                for conn in tuple(users.get(user_id, ())):
+                mine = users.get(user_id)
+                for conn in (tuple(mine) if isinstance(mine, set) else (mine,) if mine else ()):
                     asyncio.create_task(_send(conn, text))
 
 

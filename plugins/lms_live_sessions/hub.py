@@ -5,9 +5,12 @@ frame) cost each socket a task, a queue and a wake-up per broadcast: ~100–250 
 and per frame, and ~7 KiB of memory per socket. Instead each worker subscribes once per
 channel of a session it has sockets of (``live:<id>``, ``:run``, ``:screen``, a group's
 ``:g:<g>``), all into one queue, so frames leave in the order they were published, which is
-``seq`` order; one task per session reads it, decodes each frame once and gives it to every
-socket of that channel with ``LiveConnection.deliver``, which sends it at once when the
-socket can take it (see ``realtime``) and otherwise keeps it in that socket's small backlog.
+``seq`` order; one task per session reads it, decodes and frames each message once and gives it to every
+socket of that channel with ``LiveConnection.deliver``, which writes the framed message
+straight to the socket's transport when the server offers that (``lms serve`` does:
+``lms_core.http.ws_protocol``, as the `websockets` server's ``broadcast()`` does) or sends it
+at once when the socket can take it (see ``realtime``), and otherwise keeps it in that
+socket's small backlog.
 
 The hub's queue is bounded too: if it ever overflows (the worker far behind), every socket
 of the channel that lost frames is closed with 4429 and resumes with ``since``, as the
@@ -21,6 +24,8 @@ import logging
 import weakref
 from typing import Any, Protocol
 
+from lms_core.http.ws_protocol import prepare_text
+
 from lms_live_sessions.channel import seq_of
 from lms_live_sessions.events import listener_channel
 
@@ -33,7 +38,7 @@ HUB_QUEUE = 20_000
 class Receiver(Protocol):
     """What the hub needs of a socket (``realtime.LiveConnection``)."""
 
-    def deliver(self, seq: int, message: bytes, text: str) -> None: ...
+    def deliver(self, seq: int, message: bytes, text: str, framed: bytes = b"") -> None: ...
 
     def lagged(self) -> None: ...
 
@@ -115,9 +120,10 @@ class SessionHub:
                 continue
             text = message.decode()
             seq = seq_of(message)
+            framed = prepare_text(message)  # framed once for every socket (``ws_protocol``)
             for conn in tuple(receivers):
                 try:
-                    conn.deliver(seq, message, text)
+                    conn.deliver(seq, message, text, framed)
                 except Exception:  # one socket's failure is never another's
                     log.exception("could not hand a frame to a live socket")
 

@@ -9,8 +9,10 @@ group discussion are handled by ``interaction``. A bad message gets an ``error``
 socket stays open.
 
 Broadcasts reach the socket through its session's hub (``hub.py``: one subscription and one
-task per session and worker, not per socket). ``LiveConnection.deliver`` sends a frame at once
-when the socket can take it without waiting; a socket that cannot (its transport paused: a
+task per session and worker, not per socket). ``LiveConnection.deliver`` writes the frame,
+framed once by the hub, straight to the transport through the server's
+``lms.websocket.prepared`` extension when it has one, or sends it at once when the socket can
+take it without waiting; a socket that cannot (its transport paused: a
 slow phone), or that is busy with a catch-up or a frame that needs the database, keeps the
 frames in a small backlog drained by a task of its own while it lasts; past ``QUEUE_SIZE``
 frames it is closed with 4429 and resumes with ``since``. So an idle socket costs one task
@@ -29,7 +31,7 @@ import json
 import logging
 from collections import deque
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -37,6 +39,7 @@ from tortoise.transactions import in_transaction
 
 from lms_core.auth.principal import Principal
 from lms_core.http.problems import Problem
+from lms_core.http.ws_protocol import PREPARED
 from lms_core.runtime import runtime
 
 from pydantic import ValidationError
@@ -96,16 +99,24 @@ def error_frame(principal: Principal | None, code: str, vi: str, en: str, **extr
 
 
 async def live_socket(websocket: WebSocket) -> None:
+    conn = await _admit(websocket)
+    if conn is not None:
+        await conn.run()
+
+
+async def _admit(websocket: WebSocket) -> LiveConnection | None:
+    """The checks of a new socket, in a frame of their own: what they read (the session row,
+    the query) is gone before the socket's hours-long life starts."""
     await websocket.accept()
     principal: Principal | None = websocket.scope.get("principal")
     if principal is None:
         await _refuse(websocket, None, CLOSE_UNAUTHENTICATED, "unauthenticated",
                       "Bạn cần đăng nhập.", "You need to log in.")
-        return
+        return None
     if not _same_origin(websocket):
         await _refuse(websocket, principal, CLOSE_FORBIDDEN, "origin",
                       "Kết nối từ trang khác bị từ chối.", "Cross-site connection refused.")
-        return
+        return None
     session_id = websocket.path_params["session_id"]
     session = None
     if 0 < session_id <= 2**31 - 1:
@@ -114,25 +125,25 @@ async def live_socket(websocket: WebSocket) -> None:
     if session is None:
         await _refuse(websocket, principal, CLOSE_NOT_FOUND, "not_found",
                       "Không tìm thấy phiên học.", "Session not found.")
-        return
+        return None
     role = await join_role(principal, session)
     if role is None:
         await _refuse(websocket, principal, CLOSE_FORBIDDEN, "forbidden",
                       NOT_IN_CLASS_VI, NOT_IN_CLASS_EN)
-        return
+        return None
     if session.status == SessionStatus.ENDED:
         await _refuse(websocket, principal, CLOSE_ENDED, "ended",
                       "Phiên học đã kết thúc.", "The session has ended.")
-        return
-    since = _since(websocket.query_params.get("since"))
-    view = websocket.query_params.get("view", "")
+        return None
+    query = dict(parse_qsl(websocket.scope.get("query_string", b"").decode("latin-1")))
+    since, view = _since(query.get("since")), query.get("view", "")
     enrolment_id = None
     if role == TRAINEE:
         enrolment_id = await Enrolment.filter(
             klass_id=session.klass_id, user_id=principal.user_id,
             status__in=JOINING_STATUSES).order_by("id").first().values_list("id", flat=True)
-    await LiveConnection(websocket, principal, session, role, since=since, view=view,
-                         enrolment_id=enrolment_id).run()
+    return LiveConnection(websocket, principal, session, role, since=since, view=view,
+                          enrolment_id=enrolment_id)
 
 
 def _since(raw: str | None) -> int | None:
@@ -170,7 +181,7 @@ class LiveConnection:
     __slots__ = ("ws", "principal", "session_id", "institution_id", "role", "since",
                  "enrolment_id", "listener", "broker", "plugins", "_checkin_changed",
                  "_checkin_expected", "last_seq", "hub", "backlog", "_drainer", "_held",
-                 "_resend", "_closing", "_reader", "__weakref__")
+                 "_resend", "_closing", "_reader", "writer", "__weakref__")
 
     def __init__(self, websocket: WebSocket, principal: Principal, session: LiveSession,
                  role: str, *, since: int | None = None, view: str = "",
@@ -204,12 +215,17 @@ class LiveConnection:
         self._resend: tuple[Any, Any] | None = None
         self._closing = False
         self._reader: asyncio.Task[Any] | None = None
+        #: The server's ``lms.websocket.prepared`` writer, when it has one (``lms serve``
+        #: does): a broadcast framed once by the hub is written to the socket as is.
+        scope = getattr(websocket, "scope", None) or {}
+        self.writer = (scope.get("extensions") or {}).get(PREPARED)
 
     # --- broadcasts from the hub ------------------------------------------------------------
 
-    def deliver(self, seq: int, message: bytes, text: str) -> None:
-        """Called by the hub for every frame of this socket's channels, in ``seq`` order.
-        Never waits: a frame the socket cannot take now goes to its backlog."""
+    def deliver(self, seq: int, message: bytes, text: str, framed: bytes = b"") -> None:
+        """Called by the hub for every frame of this socket's channels, in ``seq`` order,
+        with the frame as bytes, as text and (``framed``) as the websocket frame that carries
+        it. Never waits: a frame the socket cannot take now goes to its backlog."""
         if self._closing or seq <= self.last_seq:
             return
         if self.backlog is not None:
@@ -224,7 +240,8 @@ class LiveConnection:
             self._drain()
             return
         self.last_seq = seq
-        self._send_now(text)
+        if not (framed and self.writer is not None and self.writer.write(framed)):
+            self._send_now(text)
         if self._checkin_changed is not None and _CHECKIN in message[:64]:
             self._checkin_expected = b'"required":true' in message
             self._checkin_changed.set()

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.websockets import WebSocketState
 
 from lms_core.broker.memory import MemoryBroker
+from lms_core.http.ws_protocol import PREPARED
 
 from lms_live_sessions import realtime
 from lms_live_sessions.channel import frame
@@ -56,8 +57,26 @@ class FakeSocket:
         return [json.loads(t)["seq"] for t in self.sent if '"seq"' in t[:8]]
 
 
-def connection(broker: Any, session_id: int = 7, role: str = "trainee") -> LiveConnection:
+class FakeWriter:
+    """The server's ``lms.websocket.prepared`` writer; ``refuse`` is a socket that cannot take
+    a frame now (paused, closing)."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.refuse = False
+
+    def write(self, framed: bytes) -> bool:
+        if self.refuse:
+            return False
+        self.frames.append(framed)
+        return True
+
+
+def connection(broker: Any, session_id: int = 7, role: str = "trainee",
+               writer: FakeWriter | None = None) -> LiveConnection:
     ws = FakeSocket(broker)
+    if writer is not None:
+        ws.scope = {"extensions": {PREPARED: writer}}
     principal = SimpleNamespace(user_id=1, full_name="A", locale="en")
     session = SimpleNamespace(id=session_id, institution_id=1)
     return LiveConnection(ws, principal, session, role)  # type: ignore[arg-type]
@@ -71,6 +90,29 @@ async def publish(broker: MemoryBroker, listener: str, seq: int, session_id: int
 async def settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0)
+
+
+async def test_a_broadcast_is_framed_once_and_written_as_is_where_the_server_allows():
+    broker = MemoryBroker()
+    writer = FakeWriter()
+    conns = [connection(broker, writer=writer) for _ in range(3)]
+    for conn in conns:
+        await conn.hub.add(conn, "public")
+    for seq in (1, 2):
+        await publish(broker, "public", seq)
+    await settle()
+    assert all(conn.ws.sent == [] for conn in conns)
+    assert writer.frames[0] is writer.frames[1] is writer.frames[2]  # one framing per frame
+    # a short unmasked text frame: FIN + opcode 1, the length, the JSON itself
+    assert all(f[0] == 0x81 and f[1] == len(f) - 2 for f in writer.frames)
+    assert [json.loads(f[2:])["seq"] for f in writer.frames] == [1, 1, 1, 2, 2, 2]
+    writer.refuse = True  # the transport paused: the ASGI send takes over, nothing lost
+    await publish(broker, "public", 3)
+    await settle()
+    assert [conn.ws.seqs() for conn in conns] == [[3], [3], [3]]
+    assert [conn.last_seq for conn in conns] == [3, 3, 3]
+    for conn in conns:
+        await leave(broker, 7, conn)
 
 
 async def test_frames_reach_ready_sockets_at_once_and_in_order_across_channels():

@@ -7,17 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import socket
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
-import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from live_server import serve_app as serve  # noqa: F401  (the other live tests import it here)
 from lms_core.app import create_app
 from lms_core.models import CourseModule, Enrolment, EnrolmentStatus
 
@@ -240,29 +238,6 @@ async def test_module_page_escapes_and_offers_join(client_for, world):
 
 
 # --- the socket over a real server --------------------------------------------------------
-
-
-@asynccontextmanager
-async def serve(application) -> AsyncIterator[str]:
-    """Runs ``application`` on a free port in this event loop (the ORM is already set up by the
-    ``app`` fixture's lifespan, so the server's own lifespan is off)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, lifespan="off", log_level="warning",
-                                           ws="websockets-sansio"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-        sock.close()
 
 
 def cookie_of(client) -> dict[str, str]:
