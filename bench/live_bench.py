@@ -10,7 +10,7 @@ For each size N, on a fresh database (bench/live_seed.py: N enrolled trainees wi
 a lecturer, a started session, a prepared poll):
 
 1. **App**: the app served the way ``lms serve`` does (uvicorn, uvloop, httptools, one worker,
-   permessage-deflate off as ``lms serve`` sets it). The lecturer connects; the server's RSS is
+   its websocket protocol ``lms_core.http.ws_protocol``, permessage-deflate off). The lecturer connects; the server's RSS is
    read (/proc); N trainees connect from ``--procs`` client processes (bench/live_clients.py),
    paced at ``--connect-rate`` per second (no handshake storm), each counted once its ``state``
    frame arrived; the room settles (the lecturer has seen the presence of all N) and RSS is read
@@ -435,7 +435,8 @@ def latest_frame(out: Path) -> str:
 def start_profile(args: argparse.Namespace, pid: int, label: str) -> Any:
     out = args.out / f"profile-live-{label}.txt"
     return (subprocess.Popen([args.profile, "record", "--pid", str(pid), "--format", "raw",
-                              "--rate", "100", "--output", str(out), "--nonblocking"],
+                              "--rate", str(args.profile_rate), "--output", str(out),
+                              "--nonblocking"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out)
 
 
@@ -500,6 +501,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="import the app from this checkout (to try a change on a copy)")
     ap.add_argument("--profile", metavar="PY_SPY", default="",
                     help="py-spy binary: profile the server during --profile-phase")
+    ap.add_argument("--profile-rate", type=int, default=100,
+                    help="py-spy samples per second (1000 for the push: it lasts ~0.4 s)")
     ap.add_argument("--profile-phase", default="connect",
                     help="comma-separated: connect, push, answer")
     ap.add_argument("--ws", default="",

@@ -12,6 +12,7 @@ import json
 import unicodedata
 
 import openpyxl
+import pytest
 from websockets.asyncio.client import connect
 
 from lms_core.models import Enrolment
@@ -28,14 +29,18 @@ from .test_live_sessions import (  # noqa: F401  (redis_available is a fixture)
 # --- poll: the whole path --------------------------------------------------------------------
 
 
-async def test_poll_answers_count_once_and_results_go_live(app, client_for, world):
+@pytest.mark.parametrize("ws_protocol", ["lms", "websockets-sansio"])
+async def test_poll_answers_count_once_and_results_go_live(app, client_for, world, ws_protocol):
+    """Also under uvicorn's own websocket protocol, which has no prepared-frame writer: the app
+    falls back to ASGI sends and nothing changes for the room."""
     lecturer, sid = await live_session(client_for, world)
     t1, t2 = await client_for("trainee_a"), await client_for("trainee2_a")
     poll = await make_activity(lecturer, sid, kind="poll", prompt="Chọn hình thức học?",
                                config={"options": ["Trực tiếp", "Trực tuyến", "Kết hợp"]},
                                visibility="live")
     assert poll["state"] == "queued" and poll["config"]["multiple"] is False
-    async with serve(app) as host:
+    server = {} if ws_protocol == "lms" else {"ws": ws_protocol}
+    async with serve(app, **server) as host:
         url = f"ws://{host}/ws/live/{sid}"
         async with connect(url, additional_headers=cookie_of(lecturer)) as wsl, \
                 connect(url, additional_headers=cookie_of(t1)) as ws1, \
