@@ -105,7 +105,7 @@ async def cancel(request: Request, principal: Principal):
     (end it instead)."""
     session = await _session(principal, request)
     await require_run(principal, session.klass_id)
-    await delete_session(session)
+    await delete_session(session, runtime(request).broker)
     return {"deleted": session.id}
 
 

@@ -46,7 +46,12 @@ class Connection(Protocol):
     async def _error(self, code: str, vi: str, en: str, **extra: Any) -> None: ...
 
 
-def ok(kind: str, **payload: Any) -> str:
+def ok(kind: str, data: dict[str, Any], **payload: Any) -> str:
+    """The sender's ``client_id`` comes back on every ``ok`` (when it sent a valid one), so a
+    phone with several messages in flight knows which one this answers."""
+    client_id = data.get("client_id")
+    if "client_id" not in payload and isinstance(client_id, str) and 0 < len(client_id) <= 64:
+        payload["client_id"] = client_id
     return reply("ok", **{"for": kind}, **payload)
 
 
@@ -87,7 +92,7 @@ async def _ask(conn: Connection, data: dict[str, Any], runner: bool) -> None:
         user_id=conn.principal.user_id, full_name=conn.principal.full_name,
         enrolment_id=conn.enrolment_id, client_id=data.get("client_id"),
         text=data.get("text"), anonymous=data.get("anonymous", False))
-    await conn.send(ok("ask", client_id=data.get("client_id"), question=question))
+    await conn.send(ok("ask", data, client_id=data.get("client_id"), question=question))
     if new:
         qna.mark_questions(conn.broker, conn.session_id)
 
@@ -97,7 +102,7 @@ async def _vote(conn: Connection, data: dict[str, Any], runner: bool) -> None:
         session_id=conn.session_id, user_id=conn.principal.user_id,
         question_id=data.get("question_id"), client_id=data.get("client_id"),
         up=data.get("up", True))
-    await conn.send(ok("vote", **fields))
+    await conn.send(ok("vote", data, **fields))
     if changed:
         qna.mark_questions(conn.broker, conn.session_id)
 
@@ -105,13 +110,13 @@ async def _vote(conn: Connection, data: dict[str, Any], runner: bool) -> None:
 async def _moderate(conn: Connection, data: dict[str, Any], runner: bool) -> None:
     changes = {k: data[k] for k in ("status", "pinned", "answered") if k in data}
     question = await qna.moderate(conn.session_id, data.get("question_id"), changes)
-    await conn.send(ok("moderate_question", question=question))
+    await conn.send(ok("moderate_question", data, question=question))
     qna.mark_questions(conn.broker, conn.session_id)
 
 
 async def _qna_settings(conn: Connection, data: dict[str, Any], runner: bool) -> None:
     moderated = await qna.set_moderated(conn.session_id, data.get("moderated"))
-    await conn.send(ok("qna_settings", moderated=moderated))
+    await conn.send(ok("qna_settings", data, moderated=moderated))
     qna.mark_questions(conn.broker, conn.session_id)
 
 
@@ -120,7 +125,7 @@ async def _raise(conn: Connection, data: dict[str, Any], runner: bool) -> None:
         raise LiveError(403, "forbidden", "Giảng viên điều hành phiên không giơ tay.",
                         "Those running the session do not raise hands.")
     mine = await hands.set_hand(conn.broker, conn.session_id, conn.principal.user_id, True)
-    await conn.send(ok("raise_hand", **mine))
+    await conn.send(ok("raise_hand", data, **mine))
 
 
 async def _lower(conn: Connection, data: dict[str, Any], runner: bool) -> None:
@@ -132,15 +137,15 @@ async def _lower(conn: Connection, data: dict[str, Any], runner: bool) -> None:
                             "Missing or invalid “user_id”.")
         count = await hands.lower(conn.broker, conn.session_id, conn.principal.user_id,
                                   user_id)
-        await conn.send(ok("lower_hand", lowered=count))
+        await conn.send(ok("lower_hand", data, lowered=count))
         return
     mine = await hands.set_hand(conn.broker, conn.session_id, conn.principal.user_id, False)
-    await conn.send(ok("lower_hand", **mine))
+    await conn.send(ok("lower_hand", data, **mine))
 
 
 async def _lower_all(conn: Connection, data: dict[str, Any], runner: bool) -> None:
     count = await hands.lower(conn.broker, conn.session_id, conn.principal.user_id)
-    await conn.send(ok("lower_all_hands", lowered=count))
+    await conn.send(ok("lower_all_hands", data, lowered=count))
 
 
 async def _group_edit(conn: Connection, data: dict[str, Any], runner: bool) -> None:
@@ -149,7 +154,7 @@ async def _group_edit(conn: Connection, data: dict[str, Any], runner: bool) -> N
         full_name=conn.principal.full_name, group_id=data.get("group_id"),
         base_revision=data.get("base_revision"), text=data.get("text"),
         client_id=data.get("client_id"))
-    await conn.send(ok("group_edit", **fields))
+    await conn.send(ok("group_edit", data, **fields))
 
 
 async def _open_discussion(conn: Connection, data: dict[str, Any], runner: bool) -> None:
@@ -160,25 +165,25 @@ async def _open_discussion(conn: Connection, data: dict[str, Any], runner: bool)
         conn.broker, conn.session_id, prompt=body.get("prompt"), mode=body.get("mode"),
         group_size=body.get("group_size"), groups=body.get("groups"),
         actor_id=conn.principal.user_id)
-    await conn.send(ok("open_discussion", discussion_id=shown["id"]))
+    await conn.send(ok("open_discussion", data, discussion_id=shown["id"]))
 
 
 async def _close_discussion(conn: Connection, data: dict[str, Any], runner: bool) -> None:
     await groups.close_discussion(conn.broker, conn.session_id, data.get("discussion_id"))
-    await conn.send(ok("close_discussion", discussion_id=data.get("discussion_id")))
+    await conn.send(ok("close_discussion", data, discussion_id=data.get("discussion_id")))
 
 
 async def _show_group(conn: Connection, data: dict[str, Any], runner: bool) -> None:
     group = await groups.show_group(conn.broker, conn.session_id, data.get("discussion_id"),
                                     data.get("group_id"))
-    await conn.send(ok("show_group", discussion_id=data.get("discussion_id"),
+    await conn.send(ok("show_group", data, discussion_id=data.get("discussion_id"),
                        group_id=group["id"] if group else None))
 
 
 async def _check_in(conn: Connection, data: dict[str, Any], runner: bool) -> None:
     done = await checkin.check_in(conn.broker, conn.session_id, conn.principal.user_id,
                                   conn.principal.full_name, conn.role, data.get("code"))
-    await conn.send(ok("check_in", **done))
+    await conn.send(ok("check_in", data, **done))
 
 
 async def _checkin_settings(conn: Connection, data: dict[str, Any], runner: bool) -> None:
@@ -187,7 +192,7 @@ async def _checkin_settings(conn: Connection, data: dict[str, Any], runner: bool
         raise LiveError(422, "invalid", "“required” phải là true hoặc false.",
                         "“required” must be true or false.")
     period = await checkin.period_setting(conn.plugins, conn.institution_id)
-    await conn.send(ok("checkin_settings", **await checkin.set_required(
+    await conn.send(ok("checkin_settings", data, **await checkin.set_required(
         conn.broker, conn.session_id, required, period)))
 
 

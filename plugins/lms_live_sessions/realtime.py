@@ -21,7 +21,8 @@ group's channel, through the same hub and order.
 
 Refusals accept the handshake first and then close with an application code, since a browser
 never sees the status of a refused handshake: 4401 not logged in, 4403 not allowed here,
-4404 no such session, 4410 session ended, 4429 fell too far behind (reconnect and resume).
+4404 no such session, 4409 the session was cancelled (it had not started), 4410 session ended,
+4429 fell too far behind (reconnect and resume).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_ENDED = 4410
 CLOSE_LAGGING = 4429
+CLOSE_CANCELLED = 4409
 
 MAX_INCOMING_CHARS = 4096
 #: Frames a socket that cannot keep up may have waiting before it is closed with 4429.
@@ -86,9 +88,12 @@ _DISCUSSION_OPENED = b'"type":"discussion_opened"'
 _CHECKIN = b'"type":"checkin",'
 _ACTIVITY_CLOSED = b'"type":"activity_closed"'
 _QUICK_QUIZ = b'"kind":"quick_quiz"'
-#: The last frame ``_needs_work`` looked at and its answer: the hub hands the same bytes to
-#: every socket of a channel (3.6 % of a 10,000-socket push went to slicing them again).
-_WORK: list[Any] = [b"", False]
+_STATUS = b'"type":"status"'
+_CANCELLED = b'"status":"cancelled"'
+#: The last frame ``_needs_work`` looked at and what it asks of trainees' sockets and of
+#: every socket: the hub hands the same bytes to every socket of a channel (3.6 % of a
+#: 10,000-socket push went to slicing them again).
+_WORK: list[Any] = [b"", False, False]
 
 
 def error_frame(principal: Principal | None, code: str, vi: str, en: str, **extra: Any) -> str:
@@ -184,7 +189,7 @@ class LiveConnection:
     __slots__ = ("ws", "principal", "session_id", "institution_id", "role", "since",
                  "enrolment_id", "listener", "broker", "plugins", "_checkin_changed",
                  "_checkin_expected", "last_seq", "hub", "backlog", "_drainer", "_held",
-                 "_resend", "_closing", "_reader", "writer", "__weakref__")
+                 "_resend", "_closing", "_reader", "writer", "cancelled", "__weakref__")
 
     def __init__(self, websocket: WebSocket, principal: Principal, session: LiveSession,
                  role: str, *, since: int | None = None, view: str = "",
@@ -217,6 +222,8 @@ class LiveConnection:
         #: A send that had to wait for the socket, finished by the drainer first.
         self._resend: tuple[Any, Any] | None = None
         self._closing = False
+        #: Set when the session was cancelled under this socket (``_after``).
+        self.cancelled = False
         self._reader: asyncio.Task[Any] | None = None
         #: The server's ``lms.websocket.prepared`` writer, when it has one (``lms serve``
         #: does): a broadcast framed once by the hub is written to the socket as is.
@@ -252,13 +259,12 @@ class LiveConnection:
     def _needs_work(self, message: bytes) -> bool:
         """Frames after which this socket must read the database (its group, its quiz
         score): they go through the drainer, which can wait."""
-        if self.listener != PUBLIC:
-            return False
         if message is not _WORK[0]:  # asked once per frame, not once per socket
             head = message[:64]
             _WORK[:] = [message, _DISCUSSION_OPENED in head
-                        or (_ACTIVITY_CLOSED in head and _QUICK_QUIZ in message)]
-        return _WORK[1]
+                        or (_ACTIVITY_CLOSED in head and _QUICK_QUIZ in message),
+                        _STATUS in head and _CANCELLED in message]
+        return _WORK[2] or (self.listener == PUBLIC and _WORK[1])
 
     def _send_now(self, text: str) -> None:
         """Run the send by hand: when the server can write at once (uvicorn writes to the
@@ -304,6 +310,12 @@ class LiveConnection:
 
     async def _after(self, seq: int, message: bytes) -> None:
         """What a frame just sent asks of this socket itself."""
+        if _STATUS in message[:64] and _CANCELLED in message:
+            # the session is gone (cancelled before it started): nothing more will come, and
+            # its attendance went with it
+            self._closing = self.cancelled = True
+            await self.ws.close(CLOSE_CANCELLED, "cancelled")
+            return
         if self.listener == PUBLIC:
             if _DISCUSSION_OPENED in message[:64]:
                 await self._enter_group_of(message, seq)
@@ -532,7 +544,7 @@ class LiveConnection:
                 await extensions.disconnected(self)
             if added:
                 await leave(self.broker, self.session_id, self)
-            if joined:
+            if joined and not self.cancelled:  # a cancelled session took its attendance along
                 try:
                     await record_leave(self.broker, self.session_id, self.principal.user_id,
                                        self.principal.full_name)

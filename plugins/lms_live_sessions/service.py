@@ -103,12 +103,24 @@ async def update_session(session: LiveSession, changes: dict[str, Any]) -> dict[
     return (await LiveSession.filter(id=session.id).values(*SESSION_FIELDS))[0]
 
 
-async def delete_session(session: LiveSession) -> None:
+#: The ``status`` a cancelled session's last frame carries (it is deleted, so never stored).
+CANCELLED = "cancelled"
+
+
+async def delete_session(session: LiveSession, broker: Broker | None = None) -> None:
     """Cancel a scheduled session: it goes with what was prepared for it (activities, the
-    presence of anyone who opened its page early). A started one stays: it has a record."""
-    if _plain(session.status) != SessionStatus.SCHEDULED.value or not await LiveSession.filter(
-            id=session.id, status=SessionStatus.SCHEDULED).delete():
+    presence of anyone who opened its page early). A started one stays: it has a record.
+    Phones already on its page are told (a last ``status`` frame, ``cancelled``) and their
+    sockets closed with 4409, instead of waiting for a start that will never come."""
+    if _plain(session.status) != SessionStatus.SCHEDULED.value:
         raise _not_scheduled("huỷ", "cancelled")
+    async with in_transaction():
+        seq, current = await bump_seq(session.id)  # the row lock: no start meanwhile
+        if current != SessionStatus.SCHEDULED.value:
+            raise _not_scheduled("huỷ", "cancelled")
+        await emit(broker, session.id, seq, ALL, "status", session_id=session.id,
+                   status=CANCELLED, started_at=None, ended_at=None)
+        await LiveSession.filter(id=session.id).delete()
 
 
 async def change_status(broker: Broker | None, session_id: int, target: SessionStatus,

@@ -6,6 +6,7 @@ hook, refused with ``quiz_unavailable`` when no enabled plugin offers a bank."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -16,7 +17,7 @@ from lms_live_sessions.models import Activity, LiveSession
 
 from .live_helpers import first_state, make_activity
 from .quiz_setup import ESSAY, question
-from .test_live_sessions import cookie_of, create_session, serve
+from .test_live_sessions import cookie_of, create_session, frames, serve
 
 
 def _url(sid: int) -> str:
@@ -111,11 +112,20 @@ async def test_cancelling_takes_what_was_prepared_and_closes_the_way_in(app, cli
     trainee = await client_for("trainee_a")
     async with serve(app) as host:
         url = f"ws://{host}/ws/live/{sid}"
-        # a trainee opened the page early: the session is scheduled, the socket is allowed
-        async with connect(url, additional_headers=cookie_of(trainee)) as ws:
+        # a trainee opened the page early: the session is scheduled, the socket is allowed;
+        # when it is cancelled the page is told, and the socket closed, not left waiting
+        async with connect(url, additional_headers=cookie_of(trainee)) as ws, \
+                connect(url, additional_headers=cookie_of(lecturer)) as console:
             assert (await first_state(ws))["session"]["status"] == "scheduled"
-        r = await lecturer.delete(_url(sid))
-        assert r.status_code == 200 and r.json() == {"deleted": sid}
+            await first_state(console)
+            r = await lecturer.delete(_url(sid))
+            assert r.status_code == 200 and r.json() == {"deleted": sid}
+            for socket in (ws, console):
+                last = await frames(socket, lambda f: f["type"] == "status")
+                assert last[-1]["status"] == "cancelled" and last[-1]["session_id"] == sid
+                with pytest.raises(ConnectionClosed) as closed:
+                    await asyncio.wait_for(socket.recv(), 5)
+                assert closed.value.rcvd.code == 4409
         assert not await LiveSession.filter(id=sid).exists()
         assert not await Activity.filter(session_id=sid).exists()
         # the page's socket now finds no session (a fatal close: the page stops retrying)

@@ -232,6 +232,8 @@ async def test_raised_hands_queue_in_order_and_lowering(app, client_for, world):
             seen2: list[dict[str, Any]] = []
             await request(ws2, "raise_hand", log=seen2)
             assert await request(ws1, "raise_hand") == up1  # already up: nothing changes
+            tagged = await request(ws1, "raise_hand", client_id="tay-2")  # its id comes back
+            assert tagged == {**up1, "client_id": "tay-2"}
             got = await frames(wsl, lambda f: f["type"] == "hands" and f["count"] == 2)
             assert [h["full_name"] for h in got[-1]["items"]] == [NAME_1, NAME_2]
             seen2 += await quiet(ws2)

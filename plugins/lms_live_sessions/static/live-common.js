@@ -64,6 +64,7 @@ export const STATUS_LABELS = {
   scheduled: t("Chưa bắt đầu", "Not started"),
   live: t("Đang diễn ra", "Live"),
   ended: t("Đã kết thúc", "Ended"),
+  cancelled: t("Đã huỷ", "Cancelled"),
 };
 export const VISIBILITY_LABELS = {
   after_close: t("Sau khi đóng", "After closing"),
@@ -144,6 +145,7 @@ const FATAL = {
   4401: t("Bạn cần đăng nhập lại.", "You need to log in again."),
   4403: t("Bạn không được tham gia phiên học này.", "You may not join this session."),
   4404: t("Không tìm thấy phiên học.", "Session not found."),
+  4409: t("Phiên học đã bị huỷ.", "The session was cancelled."),
   4410: t("Phiên học đã kết thúc.", "The session has ended."),
 };
 const REPLIES = new Set(["ack", "error", "pong", "resumed"]);
