@@ -170,7 +170,9 @@ def create_app(settings: Settings | None = None, extra_plugins: Iterable[Any] = 
                     lifespan=lifespan, exception_handlers={Exception: on_error, 404: on_error,
                                                            405: on_error})
     app.router = IndexedRouter(routes=routes, lifespan=lifespan)  # same routes, found faster
-    app.sockets = SocketPath(app.router, [session, auth])  # what a socket needs of the stack
+    # What a socket needs of the stack: a middleware added above reaches sockets only if it is
+    # listed here too (tests/test_socket_path.py checks the two lists together).
+    app.sockets = SocketPath(app.router, [session, auth])
     app.state.lms = lms
     app.state.version = __version__
     return app

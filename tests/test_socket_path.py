@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 import pytest
-from starlette.exceptions import WebSocketException
+from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware import Middleware
-from starlette.routing import WebSocketRoute
+from starlette.routing import Mount, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from websockets.asyncio.client import connect
@@ -38,6 +38,10 @@ async def refuses(ws: WebSocket) -> None:
     raise WebSocketException(4321, "không cho phép")
 
 
+async def denies(ws: WebSocket) -> None:
+    raise HTTPException(401, "Cần đăng nhập")
+
+
 class Tag:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -51,6 +55,9 @@ SOCKETS = make_plugin("sockets_probe", lms_register_routes=lambda: [
     WebSocketRoute("/ws/probe/whoami", whoami),
     WebSocketRoute("/ws/probe/tagged", whoami, middleware=[Middleware(Tag)]),
     WebSocketRoute("/ws/probe/refuses", refuses),
+    WebSocketRoute("/ws/probe/refuses-tagged", refuses, middleware=[Middleware(Tag)]),
+    WebSocketRoute("/ws/probe/denies", denies),
+    Mount("/ws/probe/mounted", routes=[WebSocketRoute("/inner", whoami)]),
 ])
 
 
@@ -82,10 +89,15 @@ async def test_sockets_are_authenticated_without_the_http_stack(app, client_for,
 
         assert (await said(f"ws://{host}/ws/probe/tagged", cookie))["tagged"] is True
 
-        async with connect(f"ws://{host}/ws/probe/refuses", additional_headers=cookie) as ws:
-            with pytest.raises(ConnectionClosed) as closed:
-                await ws.recv()
-        assert closed.value.rcvd.code == 4321
+        for path in ("refuses", "refuses-tagged"):  # either way to the endpoint
+            async with connect(f"ws://{host}/ws/probe/{path}", additional_headers=cookie) as ws:
+                with pytest.raises(ConnectionClosed) as closed:
+                    await ws.recv()
+            assert closed.value.rcvd.code == 4321
+        with pytest.raises(InvalidStatus) as denied:
+            await said(f"ws://{host}/ws/probe/denies", cookie)
+        assert denied.value.response.status_code == 401
+        assert (await said(f"ws://{host}/ws/probe/mounted/inner", cookie))["login"] == "trainee_a"
 
         with pytest.raises(InvalidStatus) as missing:
             await said(f"ws://{host}/ws/probe/khong-co", cookie)
@@ -104,3 +116,19 @@ async def test_a_plugin_disabled_by_the_institution_refuses_its_sockets(app, cli
         assert refused.value.response.status_code == 403
         other = await said(url, {"Cookie": f"lms_session={trainee_b.cookies['lms_session']}"})
         assert other["login"] == "trainee_b"
+
+
+#: Middleware that does nothing for a socket; any other belongs among the socket preludes.
+HTTP_ONLY = {"CountRequests", "CSRFMiddleware"}
+
+
+async def test_every_middleware_of_the_app_is_a_socket_prelude_or_http_only(app):
+    stack = [m.cls.__name__ for m in app.user_middleware]
+    preludes, layer = [], app.sockets.preludes
+    while hasattr(layer, "app"):
+        preludes.append(type(layer).__name__)
+        layer = layer.app
+    assert preludes == ["SessionMiddleware", "AuthMiddleware"]
+    assert [m for m in stack if m not in HTTP_ONLY] == preludes, (
+        "a middleware was added to create_app: if sockets need it, list it in the socket "
+        "preludes too (lms_core/app.py, lms_core/http/sockets.py); if not, in HTTP_ONLY")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -45,6 +46,12 @@ async def echo(ws: WebSocket) -> None:
         SEEN.append(("disconnect", exc.code))
 
 
+async def slow_echo(ws: WebSocket) -> None:
+    """Accepts after a while (as the app does after authenticating), then echoes."""
+    await asyncio.sleep(0.3)
+    await echo(ws)
+
+
 async def reject(ws: WebSocket) -> None:
     await ws.close(4403)
 
@@ -69,7 +76,8 @@ async def held(ws: WebSocket) -> None:
         pass
 
 
-APP = Starlette(routes=[WebSocketRoute("/echo", echo), WebSocketRoute("/reject", reject),
+APP = Starlette(routes=[WebSocketRoute("/echo", echo), WebSocketRoute("/slow", slow_echo),
+                        WebSocketRoute("/reject", reject),
                         WebSocketRoute("/deny", deny), WebSocketRoute("/prepared", prepared),
                         WebSocketRoute("/held", held)])
 
@@ -200,3 +208,69 @@ async def test_idle_sockets_keep_no_handshake_and_no_instance_dict():
         finally:
             for ws in clients:
                 await ws.close()
+
+
+def masked_text(payload: bytes) -> bytes:
+    """A client's text frame (clients mask theirs), short payloads only."""
+    mask = b"\x01\x02\x03\x04"
+    return bytes([0x81, 0x80 | len(payload)]) + mask + bytes(
+        b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+async def test_a_frame_begun_before_the_101_is_still_read_whole():
+    """A client that does not wait for the 101 (against the RFC) while the app is still
+    authenticating, and whose first frame is cut across two packets: the handshake is
+    forgotten only between frames, never inside one."""
+    async with serve_app(APP) as host:
+        address, port = host.split(":")
+        reader, writer = await asyncio.open_connection(address, int(port))
+        frame = masked_text("chào".encode())
+        writer.write(f"GET /slow HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                     "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+        await asyncio.sleep(0.1)
+        writer.write(frame[:2])  # the frame's first two bytes, before the 101
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 101")
+        writer.write(frame[2:])
+        echoed = await asyncio.wait_for(reader.readexactly(2 + len("chào".encode())), 5)
+        writer.close()
+    assert echoed == b"\x81" + bytes([len("chào".encode())]) + "chào".encode()
+
+
+class _Transport:
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
+def bare_protocol() -> LeanWebSocketProtocol:
+    config = SimpleNamespace(loaded=True, loaded_app=None, root_path="", asgi_version="3.0",
+                             ws_ping_interval=None, ws_ping_timeout=None, ws_max_size=2**20,
+                             ws_per_message_deflate=False)
+    state = SimpleNamespace(connections=set(), tasks=set(), default_headers=[])
+    protocol = LeanWebSocketProtocol(config, state, {}, asyncio.get_running_loop())
+    protocol.transport = _Transport()  # type: ignore[assignment]
+    return protocol
+
+
+async def test_a_message_handed_to_a_cancelled_receive_is_kept_for_the_next():
+    protocol = bare_protocol()
+    waiting = asyncio.create_task(protocol.receive())
+    await asyncio.sleep(0)
+    message = {"type": "websocket.receive", "text": "một"}
+    protocol._deliver(message)  # handed over...
+    waiting.cancel()            # ...and the receiver cancelled before it ran (a timeout)
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert await protocol.receive() == message
+
+
+async def test_two_tasks_receiving_at_once_is_refused():
+    protocol = bare_protocol()
+    first = asyncio.create_task(protocol.receive())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError):
+        await protocol.receive()
+    protocol._deliver({"type": "websocket.disconnect", "code": 1000})
+    assert (await first)["code"] == 1000

@@ -39,6 +39,7 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.protocol import Protocol, State
 from websockets.server import ServerProtocol
+from websockets.streams import StreamReader
 
 from uvicorn.protocols.utils import ClientDisconnected as _Disconnected
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
@@ -62,6 +63,16 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def _between_frames(parser: Any) -> bool:
+    """Whether the library's parser waits at the start of a frame (``StreamReader.at_eof``),
+    not inside one whose first bytes it already took (a client that sent part of a frame
+    before our 101, against the RFC, but possible while the app authenticates)."""
+    inner = parser
+    while getattr(inner, "gi_yieldfrom", None) is not None:
+        inner = inner.gi_yieldfrom
+    return getattr(inner, "gi_code", None) is StreamReader.at_eof.__code__
 
 
 class _Shared:
@@ -279,7 +290,8 @@ class LeanWebSocketProtocol(asyncio.Protocol):
             try:
                 message: dict[str, Any] = {"type": "websocket.receive",
                                            "text": bytes(data).decode()}
-            except UnicodeDecodeError:  # pragma: no cover - the library checks UTF-8 first
+            except UnicodeDecodeError:
+                log.error("Invalid UTF-8 sequence received from client.")
                 self.conn.send_close(1007)
                 self._parser_failed()
                 return
@@ -406,9 +418,17 @@ class LeanWebSocketProtocol(asyncio.Protocol):
             if not inbox:
                 self.inbox = None
         else:
+            if self.waiter is not None and not self.waiter.done():
+                raise RuntimeError("another task is already receiving on this websocket")
             waiter = self.waiter = self.s.loop.create_future()
             try:
                 message = await waiter
+            except asyncio.CancelledError:
+                # cancelled after the message was handed over, before this task ran on:
+                # it goes back first in line rather than being lost (as a queue keeps it)
+                if waiter.done() and not waiter.cancelled():
+                    self.inbox = [waiter.result(), *(self.inbox or ())]
+                raise
             finally:
                 if self.waiter is waiter:
                     self.waiter = None
@@ -495,7 +515,8 @@ class LeanWebSocketProtocol(asyncio.Protocol):
         headers) as long as the socket lives. Once the 101 is sent, with nothing of the
         peer's waiting to be parsed, the frame parser alone takes over."""
         conn = self.conn
-        if conn.state is State.OPEN and not conn.reader.buffer and not conn.reader.eof:
+        if conn.state is State.OPEN and not conn.reader.buffer and not conn.reader.eof \
+                and _between_frames(conn.parser):
             conn.parser = Protocol.parse(conn)
             next(conn.parser)
 
