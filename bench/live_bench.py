@@ -10,8 +10,9 @@ For each size N, on a fresh database (bench/live_seed.py: N enrolled trainees wi
 a lecturer, a started session, a prepared poll):
 
 1. **App**: the app served the way ``lms serve`` does (uvicorn, uvloop, httptools, one worker,
-   its websocket protocol ``lms_core.http.ws_protocol``, permessage-deflate off). The lecturer connects; the server's RSS is
-   read (/proc); N trainees connect from ``--procs`` client processes (bench/live_clients.py),
+   its websocket protocol ``lms_core.http.ws_protocol``, permessage-deflate off). The
+   lecturer connects; the server's RSS is read (/proc); N trainees connect from ``--procs``
+   client processes (bench/live_clients.py),
    paced at ``--connect-rate`` per second (no handshake storm), each counted once its ``state``
    frame arrived; the room settles (the lecturer has seen the presence of all N) and RSS is read
    again: (after - before) / N is the memory per idle connection. The lecturer sends

@@ -34,8 +34,8 @@ def free_port() -> int:
 @asynccontextmanager
 async def serve_app(application: Any, **config: Any) -> AsyncIterator[str]:
     """Runs ``application`` on a free port in this event loop, with the websocket protocol
-    and settings ``lms serve`` uses unless ``config`` says otherwise (the ORM is already set up by the
-    ``app`` fixture's lifespan, so the server's own lifespan is off)."""
+    and settings ``lms serve`` uses unless ``config`` says otherwise (the ORM is already set
+    up by the ``app`` fixture's lifespan, so the server's own lifespan is off)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -5,8 +5,8 @@ frame) cost each socket a task, a queue and a wake-up per broadcast: ~100–250 
 and per frame, and ~7 KiB of memory per socket. Instead each worker subscribes once per
 channel of a session it has sockets of (``live:<id>``, ``:run``, ``:screen``, a group's
 ``:g:<g>``), all into one queue, so frames leave in the order they were published, which is
-``seq`` order; one task per session reads it, decodes and frames each message once and gives it to every
-socket of that channel with ``LiveConnection.deliver``, which writes the framed message
+``seq`` order; one task per session reads it, decodes and frames each message once and gives
+it to every socket of that channel with ``LiveConnection.deliver``, which writes the framed message
 straight to the socket's transport when the server offers that (``lms serve`` does:
 ``lms_core.http.ws_protocol``, as the `websockets` server's ``broadcast()`` does) or sends it
 at once when the socket can take it (see ``realtime``), and otherwise keeps it in that

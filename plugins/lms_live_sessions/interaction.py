@@ -196,7 +196,8 @@ async def _checkin_settings(conn: Connection, data: dict[str, Any], runner: bool
         conn.broker, conn.session_id, required, period)))
 
 
-_HANDLERS = {"check_in": _check_in, "checkin_settings": _checkin_settings, "ask": _ask, "vote": _vote, "moderate_question": _moderate,
+_HANDLERS = {"check_in": _check_in, "checkin_settings": _checkin_settings, "ask": _ask,
+             "vote": _vote, "moderate_question": _moderate,
              "qna_settings": _qna_settings, "raise_hand": _raise, "lower_hand": _lower,
              "lower_all_hands": _lower_all, "group_edit": _group_edit,
              "open_discussion": _open_discussion, "close_discussion": _close_discussion,

@@ -20,7 +20,9 @@ from lms_core.models import Enrolment
 from lms_live_sessions import events, fanout
 from lms_live_sessions.models import ActivityResponse, LiveEvent, LiveSession
 
-from .live_helpers import two_redis_workers, answer, first_state, has_names, live_session, make_activity, of_type
+from .live_helpers import (
+    answer, first_state, has_names, live_session, make_activity, of_type, two_redis_workers,
+)
 from .test_live_sessions import (  # noqa: F401  (redis_available is a fixture)
     REDIS_URL, cookie_of, create_session, frames, redis_available, serve,
 )
