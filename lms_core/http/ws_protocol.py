@@ -80,7 +80,7 @@ class _Shared:
 
     __slots__ = ("app", "loop", "root_path", "asgi_version", "app_state", "connections",
                  "tasks", "default_headers", "ping_interval", "ping_timeout", "max_size",
-                 "deflate", "ws_logger")
+                 "deflate")
 
     def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
                  loop: asyncio.AbstractEventLoop) -> None:
@@ -98,7 +98,6 @@ class _Shared:
         self.ping_timeout = config.ws_ping_timeout
         self.max_size = config.ws_max_size
         self.deflate = config.ws_per_message_deflate
-        self.ws_logger = logging.getLogger("uvicorn.error")
 
 
 def _shared(config: Any, server_state: Any, app_state: dict[str, Any],
@@ -114,8 +113,8 @@ class LeanWebSocketProtocol(asyncio.Protocol):
     """Give uvicorn ``--ws lms_core.http.ws_protocol:LeanWebSocketProtocol`` (``lms serve``
     does)."""
 
-    __slots__ = ("s", "transport", "conn", "scope", "request", "response", "client", "server",
-                 "handshake_started", "handshake_complete", "close_sent", "disconnected",
+    __slots__ = ("s", "transport", "conn", "scope", "request", "response", "handshake_started",
+                 "handshake_complete", "close_sent", "disconnected",
                  "initial_response", "close_timer", "read_paused", "paused", "drained",
                  "inbox", "waiter", "ping_timer", "pong_timer", "ping_payload", "ping_sent_at",
                  "ping_rtt", "fragments", "fragment_text", "__weakref__")
@@ -129,13 +128,11 @@ class LeanWebSocketProtocol(asyncio.Protocol):
                 server_max_window_bits=12, client_max_window_bits=12,
                 compress_settings={"memLevel": 5})]
         self.conn = ServerProtocol(extensions=extensions, max_size=self.s.max_size,
-                                   logger=self.s.ws_logger)
+                                   logger=log)
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
         self.scope: dict[str, Any] | None = None
         self.request: Request | None = None
         self.response: Response | None = None
-        self.client: tuple[str, int] | None = None
-        self.server: tuple[str, int] | None = None
         self.handshake_started = self.handshake_complete = False
         self.close_sent = self.disconnected = False
         self.initial_response: tuple[int, list[tuple[str, str]], bytes] | None = None
@@ -159,8 +156,6 @@ class LeanWebSocketProtocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         self.s.connections.add(self)
-        self.server = get_local_addr(transport)  # type: ignore[arg-type]
-        self.client = get_remote_addr(transport)  # type: ignore[arg-type]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_keepalive()
@@ -244,8 +239,8 @@ class LeanWebSocketProtocol(asyncio.Protocol):
             "asgi": {"version": s.asgi_version, "spec_version": "2.4"},
             "http_version": "1.1",
             "scheme": "wss" if is_ssl(self.transport) else "ws",
-            "server": self.server,
-            "client": self.client,
+            "server": get_local_addr(self.transport),
+            "client": get_remote_addr(self.transport),
             "root_path": s.root_path,
             "path": s.root_path + unquote(raw_path),
             "raw_path": s.root_path.encode("ascii") + raw_path.encode("ascii"),
